@@ -1,0 +1,50 @@
+"""The application factory: resources opened in cleanup_ctx, routes, the middleware pipeline."""
+
+import aiohttp
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from crossbar_py import keys
+from crossbar_py.db import Database
+from crossbar_py.kamailio import Kamailio
+from crossbar_py.metrics import Metrics
+from crossbar_py.middlewares import MAX_BODY, PIPELINE
+from crossbar_py.resources.accounts import routes as accounts
+from crossbar_py.resources.devices import routes as devices
+from crossbar_py.resources.registrations import routes as registrations
+from crossbar_py.resources.system import routes as system
+from crossbar_py.resources.user_auth import routes as user_auth
+from crossbar_py.resources.users import routes as users
+from crossbar_py.settings import Settings
+
+
+async def _database(app: web.Application):
+    settings = app[keys.SETTINGS]
+    app[keys.DB] = await Database.connect(settings.database_url, settings.db_pool_max)
+    yield
+    await app[keys.DB].close()
+
+
+async def _redis(app: web.Application):
+    client = aioredis.from_url(app[keys.SETTINGS].redis_url, socket_timeout=1, socket_connect_timeout=1)
+    app[keys.REDIS] = client
+    yield
+    await client.aclose()
+
+
+async def _kamailio(app: web.Application):
+    session = aiohttp.ClientSession()
+    app[keys.KAMAILIO] = Kamailio(session, app[keys.SETTINGS].kamailio_rpc_url)
+    yield
+    await session.close()
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """Build the API for these settings."""
+    app = web.Application(middlewares=PIPELINE, client_max_size=MAX_BODY)
+    app[keys.SETTINGS] = settings or Settings.from_env()
+    app[keys.METRICS] = Metrics()
+    app.cleanup_ctx.extend([_database, _redis, _kamailio])
+    for resource in (system, user_auth, accounts, users, registrations, devices):
+        resource.setup(app.router)
+    return app

@@ -1,0 +1,215 @@
+"""crossbar-py: run the Kazoo-compatible API, its migrations, and a whole local stack."""
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from crossbar_py import db, logs, stack
+from crossbar_py.app import create_app
+from crossbar_py.settings import Settings
+
+DESCRIPTION = """\
+A Kazoo Crossbar-compatible REST API for SIP devices and registrations, over Kamailio and PostgreSQL.
+
+commands:
+  run             start PostgreSQL, Redis, Kamailio and the API on loopback with a demo account
+                  (what `make run` does); Ctrl-C stops everything it started
+  serve           serve the API against existing services (DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL)
+  migrate         apply the SQL migrations in sql/ to DATABASE_URL
+  account create  create an account with an admin user
+
+environment:
+  DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL   where the services are (serve, migrate, account)
+  HTTP_HOST, HTTP_PORT (8000)                  where the API listens
+  SIP_IP (127.0.0.1), SIP_PORT (5060)          where Kamailio listens (run)
+  DEMO_ACCOUNT (demo), DEMO_USER (admin), DEMO_PASSWORD (generated, kept in the data dir)   (run)
+  CROSSBAR_DATA_DIR                            run's data directory (kept between runs)
+  CROSSBAR_JWT_SECRET                          token signing key (run keeps one in the data dir)
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crossbar-py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="the whole stack on loopback with a demo account")
+    serve = sub.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default=None, help="listen address (HTTP_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="listen port (HTTP_PORT, default 8000)")
+    sub.add_parser("migrate", help="apply SQL migrations to DATABASE_URL")
+    account = sub.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
+    create = account.add_parser("create", help="create an account with an admin user")
+    create.add_argument("--name", required=True, help="account name (unique)")
+    create.add_argument("--realm", help="SIP realm (generated when omitted)")
+    create.add_argument("--parent", help="parent account id (none: a top-level account)")
+    create.add_argument("--superduper", action="store_true", help="may reach every account")
+    create.add_argument("--user", default="admin", help="admin username (default admin)")
+    create.add_argument("--password", help="admin password (generated and printed when omitted)")
+    return parser
+
+
+async def ensure_account(
+    settings: Settings,
+    name: str,
+    user: str,
+    password: str,
+    realm: str | None = None,
+    parent_id: str | None = None,
+    superduper: bool = False,
+) -> tuple:
+    """Create (or find, by name) an account with an admin user; return (account row, created?)."""
+    from crossbar_py.resources.accounts import queries as account_queries
+    from crossbar_py.resources.accounts import service as accounts
+    from crossbar_py.resources.users import service as users
+
+    database = await db.Database.connect(settings.database_url, 2)
+    try:
+        found = await database.fetch_all(account_queries.FIND_BY_NAME_KEY, {"name_key": accounts.name_key(name)})
+        if found:
+            return found[0], False
+        parent = await database.fetch_one(account_queries.GET_ACCOUNT, {"id": parent_id}) if parent_id else None
+        data = {"name": name, **({"realm": realm} if realm else {})}
+        account = await accounts.create_account(database, data, parent, settings.realm_suffix, superduper)
+        await users.create_user(
+            database,
+            settings,
+            account,
+            {
+                "first_name": "Account",
+                "last_name": "Admin",
+                "username": user,
+                "password": password,
+                "priv_level": "admin",
+            },
+        )
+        return account, True
+    finally:
+        await database.close()
+
+
+def _kept_secret(path: Path, env_value: str | None) -> str:
+    if env_value:
+        return env_value
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(12)
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value
+
+
+def _data_dir() -> Path:
+    default = "/var/lib/crossbar-py" if os.geteuid() == 0 else str(Path.home() / ".local/state/crossbar-py")
+    path = Path(os.environ.get("CROSSBAR_DATA_DIR", default))
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o755)
+    return path
+
+
+def _banner(settings: Settings, account: dict, user: str, password: str, sip_ip: str, sip_port: int) -> str:
+    api = f"http://{settings.http_host}:{settings.http_port}"
+    return f"""
+crossbar_py is running.
+  API        {api}/v2/   (health: {api}/readyz)
+  Log in:
+    curl -s -X PUT {api}/v2/user_auth -H 'Content-Type: application/json' \\
+      -d '{{"data": {{"credentials": "'$(printf '%s' '{user}:{password}' | md5sum | cut -d' ' -f1)'", \\
+             "account_name": "{account["name"]}"}}}}'
+  Account    {account["name"]}  id {account["id"]}  user {user}  password {password}
+  Phones     SIP server {sip_ip}, port {sip_port} (UDP or TCP), domain/realm {account["realm"]};
+             create a device with sip.username and sip.password first (PUT /v2/accounts/{account["id"]}/devices)
+Ctrl-C stops everything.
+"""
+
+
+async def _serve_until_signal(settings: Settings) -> None:
+    runner = web.AppRunner(create_app(settings), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def cmd_run() -> int:
+    """The whole stack on loopback, until Ctrl-C or SIGTERM."""
+    data = _data_dir()
+    procs = []
+    try:
+        dsn, pg = stack.start_postgres(data)
+        procs.append(pg)
+        db.migrate(dsn)
+        redis_url, rd = stack.start_redis(data)
+        procs.append(rd)
+        sip_ip, sip_port = os.environ.get("SIP_IP", "127.0.0.1"), int(os.environ.get("SIP_PORT", "5060"))
+        port = int(dsn.rsplit(":", 1)[1].split("/")[0])
+        kcfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=port, sip_ip=sip_ip, sip_port=sip_port)
+        procs.append(stack.start_kamailio(data, kcfg))
+        settings = Settings.from_env(
+            database_url=dsn,
+            redis_url=redis_url,
+            sip_server=sip_ip,
+            sip_port=sip_port,
+            kamailio_rpc_url=f"http://127.0.0.1:{kcfg.rpc_port}/RPC",
+            jwt_secret=_kept_secret(data / "jwt-secret", os.environ.get("CROSSBAR_JWT_SECRET")),
+        )
+        user = os.environ.get("DEMO_USER", "admin")
+        password = _kept_secret(data / "demo-password", os.environ.get("DEMO_PASSWORD"))
+        account, _ = asyncio.run(
+            ensure_account(settings, os.environ.get("DEMO_ACCOUNT", "demo"), user, password, superduper=True)
+        )
+        print(_banner(settings, account, user, password, sip_ip, sip_port), flush=True)
+        asyncio.run(_serve_until_signal(settings))
+        return 0
+    except stack.StackError as exc:
+        print(f"crossbar-py run: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for proc in reversed(procs):
+            proc.stop()
+
+
+def cmd_account_create(args) -> int:
+    """Create an account and its admin user, print how to log in."""
+    settings = Settings.from_env()
+    password = args.password or secrets.token_urlsafe(12)
+    account, created = asyncio.run(
+        ensure_account(settings, args.name, args.user, password, args.realm, args.parent, args.superduper)
+    )
+    if not created:
+        print(f"account {args.name!r} exists already: id {account['id']}", file=sys.stderr)
+        return 1
+    print(f"account {account['name']} id {account['id']} realm {account['realm']} user {args.user} password {password}")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Entry point of the crossbar-py command."""
+    args = _parser().parse_args(argv)
+    logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
+    if args.command == "migrate":
+        db.migrate(Settings.from_env().database_url)
+        return 0
+    if args.command == "serve":
+        overrides = {k: v for k, v in (("http_host", args.host), ("http_port", args.port)) if v is not None}
+        asyncio.run(_serve_until_signal(Settings.from_env(**overrides)))
+        return 0
+    if args.command == "account":
+        return cmd_account_create(args)
+    return cmd_run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

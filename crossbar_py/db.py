@@ -1,0 +1,95 @@
+"""The only module that talks to PostgreSQL: a pool, small query helpers, transactions, migrations."""
+
+import contextlib
+import logging
+from pathlib import Path
+
+import aiopg
+import psycopg2
+import psycopg2.errors
+import psycopg2.extras
+
+from crossbar_py.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+UniqueViolation = psycopg2.errors.UniqueViolation
+
+MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+"""
+MIGRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7212001)"
+MIGRATIONS_APPLIED = "SELECT name FROM schema_migrations"
+MIGRATION_RECORD = "INSERT INTO schema_migrations (name) VALUES (%(name)s)"
+
+
+class Database:
+    """An aiopg pool with dict rows; every call maps connection loss to 503."""
+
+    def __init__(self, pool: aiopg.Pool):
+        self.pool = pool
+
+    @classmethod
+    async def connect(cls, dsn: str, maxsize: int = 10) -> "Database":
+        """Open the pool."""
+        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=10)
+        return cls(pool)
+
+    async def close(self) -> None:
+        """Close the pool and wait for its connections."""
+        self.pool.close()
+        await self.pool.wait_closed()
+
+    @contextlib.asynccontextmanager
+    async def cursor(self):
+        """A dict cursor on a pooled (autocommit) connection."""
+        try:
+            async with self.pool.acquire() as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+                yield cur
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            log.error("database unavailable: %s", exc)
+            raise ServiceUnavailable({"message": "datastore unreachable"}) from exc
+
+    @contextlib.asynccontextmanager
+    async def transaction(self):
+        """A cursor inside BEGIN/COMMIT; an exception rolls everything back."""
+        async with self.cursor() as cur, cur.begin():
+            yield cur
+
+    async def fetch_one(self, query: str, params: dict | None = None) -> dict | None:
+        """The first row, or None."""
+        async with self.cursor() as cur:
+            await cur.execute(query, params)
+            return await cur.fetchone()
+
+    async def fetch_all(self, query: str, params: dict | None = None) -> list:
+        """Every row."""
+        async with self.cursor() as cur:
+            await cur.execute(query, params)
+            return await cur.fetchall()
+
+    async def execute(self, query: str, params: dict | None = None) -> int:
+        """Run one statement; the number of rows it touched."""
+        async with self.cursor() as cur:
+            await cur.execute(query, params)
+            return cur.rowcount
+
+
+def migrate(dsn: str, sql_dir: Path = SQL_DIR, out=print) -> list:
+    """Apply sql/NNN_*.sql files not applied yet, each in its own transaction; return their names."""
+    applied = []
+    with contextlib.closing(psycopg2.connect(dsn)) as conn:
+        with conn, conn.cursor() as cur:
+            cur.execute(MIGRATIONS_TABLE)
+        for path in sorted(sql_dir.glob("[0-9]*.sql")):
+            with conn, conn.cursor() as cur:
+                cur.execute(MIGRATIONS_LOCK)
+                cur.execute(MIGRATIONS_APPLIED)
+                if path.name in {row[0] for row in cur.fetchall()}:
+                    continue
+                out(f"migrate: applying {path.name}")
+                cur.execute(path.read_text())
+                cur.execute(MIGRATION_RECORD, {"name": path.name})
+                applied.append(path.name)
+    return applied

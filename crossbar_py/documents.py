@@ -1,0 +1,58 @@
+"""Kazoo document conventions: ids, revisions, private keys, Gregorian seconds."""
+
+import copy
+import hashlib
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+
+GREGORIAN_OFFSET = 62167219200
+ID_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_id() -> str:
+    """32 lowercase hex characters."""
+    return uuid.uuid4().hex
+
+
+def gregorian(ts: datetime) -> int:
+    """Unix time of ts as Gregorian seconds (decisions 15)."""
+    return int(ts.timestamp()) + GREGORIAN_OFFSET
+
+
+def revision(rev: int, rev_hash: str) -> str:
+    """CouchDB-style revision N-<32 hex>."""
+    return f"{rev}-{rev_hash}"
+
+
+def rev_hash(doc: dict) -> str:
+    """The hash half of a revision: md5 of the canonical document."""
+    return hashlib.md5(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def strip_private(data: dict) -> dict:
+    """Drop top-level keys a client may not set (`_*`, `pvt_*`)."""
+    return {k: v for k, v in data.items() if not (k.startswith("_") or k.startswith("pvt_"))}
+
+
+def public(row: dict) -> dict:
+    """The document as clients see it: stored public fields plus id."""
+    doc = copy.deepcopy(row["doc"])
+    doc["id"] = row["id"]
+    return doc
+
+
+def get_path(doc: dict, path: str, default=None):
+    """A value at a dotted path."""
+    node = doc
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def gregorian_naive_utc(ts: datetime) -> int:
+    """Gregorian seconds of a naive timestamp that holds UTC (usrloc's columns)."""
+    return gregorian(ts.replace(tzinfo=UTC))

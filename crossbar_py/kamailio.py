@@ -1,0 +1,49 @@
+"""Kamailio's JSON-RPC (over HTTP on loopback): only for what SQL cannot do (decisions 18)."""
+
+import itertools
+
+import aiohttp
+
+
+class KamailioError(RuntimeError):
+    """Kamailio answered with an RPC error or could not be reached."""
+
+
+class Kamailio:
+    """A small async JSON-RPC client."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str):
+        self.session = session
+        self.url = url
+        self._ids = itertools.count(1)
+
+    async def call(self, method: str, *params, timeout: float = 3.0):
+        """Call one RPC method; its result, or KamailioError."""
+        body = {"jsonrpc": "2.0", "method": method, "params": list(params), "id": next(self._ids)}
+        try:
+            async with self.session.post(self.url, json=body, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+                reply = await resp.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise KamailioError(f"{method}: {exc}") from exc
+        if "error" in reply:
+            raise KamailioError(f"{method}: {reply['error'].get('message')}")
+        return reply.get("result")
+
+    async def lookup(self, aor: str) -> list:
+        """The contacts Kamailio itself sees for user@realm (empty when none)."""
+        try:
+            result = await self.call("ul.lookup", "location", aor)
+        except KamailioError as exc:
+            if "not found" in str(exc).lower():
+                return []
+            raise
+        return [c["Contact"] for c in (result or {}).get("Contacts", [])]
+
+    async def send_notify(self, ruri: str, to_aor: str, event: str, dst: str | None = None) -> None:
+        """Send a NOTIFY (e.g. check-sync) from Kamailio to a contact."""
+        headers = (
+            f"From: <sip:crossbar@{to_aor.split('@')[-1]}>;tag=cbpy{next(self._ids)}\r\n"
+            f"To: <sip:{to_aor}>\r\nEvent: {event}\r\nSubscription-State: terminated\r\n"
+            "Content-Length: 0\r\n"
+        )
+        await self.call("tm.t_uac_start", "NOTIFY", ruri, dst or ".", ".", headers)

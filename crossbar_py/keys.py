@@ -1,0 +1,16 @@
+"""Typed keys for the application and request state, declared in one place."""
+
+from aiohttp import web
+
+SETTINGS = web.AppKey("settings", object)
+DB = web.AppKey("db", object)
+REDIS = web.AppKey("redis", object)
+KAMAILIO = web.AppKey("kamailio", object)
+HTTP = web.AppKey("http_session", object)
+METRICS = web.AppKey("metrics", object)
+
+REQUEST_ID = web.RequestKey("request_id", str)
+RAW_TOKEN = web.RequestKey("raw_token", str)
+BODY = web.RequestKey("body", dict)
+AUTH = web.RequestKey("auth", object)
+ACCOUNT = web.RequestKey("account", dict)

@@ -1,0 +1,69 @@
+"""Kazoo's listing pagination: page_size, start_key / next_start_key, paginate=false (contract 9)."""
+
+import base64
+import struct
+from dataclasses import dataclass
+
+DEFAULT_PAGE_SIZE = 50
+# Kazoo's start keys are base64url (no padding) of the Erlang external term of a binary key.
+TERM_BINARY = b"\x83\x6d"
+
+
+def encode_key(key: str) -> str:
+    """The opaque next_start_key for a string key, as Kazoo 4.2+ emits it."""
+    raw = key.encode()
+    return base64.urlsafe_b64encode(TERM_BINARY + struct.pack(">I", len(raw)) + raw).rstrip(b"=").decode()
+
+
+def decode_key(value: str) -> str:
+    """A start key from a client: Kazoo's encoding, or the raw key when that fails to decode."""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, TypeError):
+        return value
+    if raw[:2] == TERM_BINARY and len(raw) >= 6:
+        (length,) = struct.unpack(">I", raw[2:6])
+        if length == len(raw) - 6:
+            try:
+                return raw[6:].decode()
+            except UnicodeDecodeError:
+                return value
+    return value
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a listing request asked for."""
+
+    paginate: bool
+    size: int
+    start: str
+    start_given: str | None
+
+    @classmethod
+    def from_query(cls, query) -> "Page":
+        """Parse page_size, start_key and paginate (only the literal "true" paginates when given)."""
+        paginate = query.get("paginate", "true") == "true"
+        try:
+            size = int(query.get("page_size", DEFAULT_PAGE_SIZE))
+        except ValueError:
+            size = DEFAULT_PAGE_SIZE
+        size = size if size > 0 else DEFAULT_PAGE_SIZE
+        given = query.get("start_key")
+        return cls(paginate, size, decode_key(given) if given else "", given)
+
+    def limit(self) -> int | None:
+        """Rows to fetch: one more than a page tells whether another follows."""
+        return self.size + 1 if self.paginate else None
+
+    def envelope(self, rows: list, key) -> tuple:
+        """(the rows of this page, the envelope's pagination keys)."""
+        if not self.paginate:
+            return rows, {}
+        page, more = rows[: self.size], rows[self.size :]
+        extra = {"page_size": len(page)}
+        if self.start_given:
+            extra["start_key"] = self.start_given
+        if more:
+            extra["next_start_key"] = encode_key(key(more[0]))
+        return page, extra

@@ -1,0 +1,112 @@
+"""Device rules (contract 8.4): MAC normalisation, realm, SIP credential uniqueness, HA1 on write."""
+
+import re
+
+from psycopg2.extras import Json
+
+from crossbar_py import auth, documents
+from crossbar_py.db import UniqueViolation
+from crossbar_py.errors import BadIdentifier, Conflict, field_error
+from crossbar_py.resources.devices import queries
+from crossbar_py.resources.devices.schema import DEVICE, SUMMARY_OPTIONAL
+from crossbar_py.validation import validate
+
+
+def normalize(data: dict, account: dict) -> dict:
+    """Steps 1 and 3 of Kazoo's pipeline: MAC to bare lower hex; drop sip.realm equal to the account's."""
+    doc = documents.strip_private(data)
+    if isinstance(doc.get("mac_address"), str):
+        doc["mac_address"] = re.sub(r"[^0-9a-fA-F]", "", doc["mac_address"]).lower()
+    sip = doc.get("sip")
+    if isinstance(sip, dict) and sip.get("realm") == account["realm"]:
+        sip = dict(sip)
+        del sip["realm"]
+        doc["sip"] = sip
+    return doc
+
+
+def columns(doc: dict, account: dict) -> dict:
+    """The queried and constrained columns derived from a device document."""
+    sip = doc.get("sip", {})
+    username, password = sip.get("username"), sip.get("password")
+    realm = sip.get("realm") or account["realm"]
+    ha1 = ha1b = None
+    if username and password and sip.get("method", "password") == "password":
+        ha1, ha1b = auth.sip_ha1(username, realm, password)
+    return {
+        "name": doc["name"],
+        "sip_username": username,
+        "sip_realm": realm if username else None,
+        "ha1": ha1,
+        "ha1b": ha1b,
+        "owner_id": doc.get("owner_id"),
+        "enabled": doc["enabled"],
+        "device_type": doc.get("device_type"),
+        "mac_address": doc.get("mac_address") or None,
+    }
+
+
+def summary(row: dict) -> dict:
+    """The list view of a device (contract 8.8)."""
+    doc = row["doc"]
+    item = {
+        "id": row["id"],
+        "name": doc.get("name"),
+        "mac_address": doc.get("mac_address", ""),
+        "enabled": doc.get("enabled", True),
+        "device_type": doc.get("device_type", "sip_device"),
+        "flags": doc.get("flags", []),
+    }
+    username = doc.get("sip", {}).get("username")
+    if username:
+        item["username"] = username
+    if doc.get("owner_id"):
+        item["owner_id"] = doc["owner_id"]
+    item.update({k: doc[k] for k in SUMMARY_OPTIONAL if k in doc})
+    return item
+
+
+def unique_error(exc: UniqueViolation, doc: dict):
+    """Kazoo's 400 `unique` for a credential or MAC clash; 409 for a taken id."""
+    constraint = exc.diag.constraint_name
+    if constraint == "devices_sip_cred_uq":
+        return field_error(
+            "sip.username", "unique", "SIP credentials already in use", cause=doc.get("sip", {}).get("username")
+        )
+    if constraint == "devices_mac_uq":
+        return field_error("mac_address", "unique", "MAC address already in use", cause=doc.get("mac_address"))
+    return Conflict()
+
+
+async def create_device(db, account: dict, data: dict) -> dict:
+    """Validate and insert a device; a client-chosen id is honoured (409 when taken)."""
+    doc = validate(DEVICE, normalize(data, account))
+    device_id = str(doc.pop("id", "") or documents.new_id())
+    params = {
+        "id": device_id,
+        "account_id": account["id"],
+        "doc": Json(doc),
+        "rev_hash": documents.rev_hash(doc),
+        **columns(doc, account),
+    }
+    try:
+        async with db.transaction() as cur:
+            await cur.execute(queries.INSERT_DEVICE, params)
+            return await cur.fetchone()
+    except UniqueViolation as exc:
+        raise unique_error(exc, doc) from exc
+
+
+async def get_device(db, account_id: str, device_id: str) -> dict:
+    """A device of the account, or 404."""
+    row = await db.fetch_one(queries.GET_DEVICE, {"id": device_id, "account_id": account_id})
+    if row is None:
+        raise BadIdentifier(device_id)
+    return row
+
+
+async def list_devices(db, account_id: str, page) -> list:
+    """Rows for one page (or all) of the account's devices, in ascending id order."""
+    return await db.fetch_all(
+        queries.LIST_DEVICES_PAGE, {"account_id": account_id, "start": page.start, "limit": page.limit()}
+    )

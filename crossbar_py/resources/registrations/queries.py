@@ -1,0 +1,66 @@
+"""SQL for registrations: Kamailio's usrloc `location` table (DB-only mode: the one truth)."""
+
+# usrloc writes expires in UTC into a column without a time zone (Kamailio runs with TZ=UTC).
+NOW_UTC = "(now() AT TIME ZONE 'UTC')"
+
+ACCOUNT_REALMS = """
+SELECT %(realm)s AS realm
+UNION
+SELECT DISTINCT sip_realm FROM devices
+ WHERE account_id = %(account_id)s AND NOT deleted AND sip_realm IS NOT NULL
+"""
+
+_CONTACT_COLUMNS = f"""
+SELECT l.id, l.ruid, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.cseq, l.user_agent,
+       l.socket, l.last_modified, l.expires, l.cflags,
+       GREATEST(0, CEIL(EXTRACT(EPOCH FROM (l.expires - {NOW_UTC}))))::int AS expires_in,
+       d.id AS device_id, d.owner_id, d.doc AS device_doc,
+       a.realm AS account_realm, a.name AS account_name
+  FROM location l
+  LEFT JOIN devices d ON d.sip_username = l.username AND d.sip_realm = l.domain AND NOT d.deleted
+  LEFT JOIN accounts a ON a.id = d.account_id
+"""
+
+LIST_REALM_CONTACTS = (
+    _CONTACT_COLUMNS
+    + f"""
+ WHERE l.domain = ANY(%(realms)s) AND l.expires > {NOW_UTC}
+ ORDER BY l.username, l.id
+"""
+)
+
+LIST_ALL_CONTACTS = (
+    _CONTACT_COLUMNS
+    + f"""
+ WHERE l.expires > {NOW_UTC}
+ ORDER BY l.domain, l.username, l.id
+"""
+)
+
+COUNT_REALM_CONTACTS = f"""
+SELECT count(*) AS count FROM location WHERE domain = ANY(%(realms)s) AND expires > {NOW_UTC}
+"""
+
+COUNT_ALL_CONTACTS = f"SELECT count(*) AS count FROM location WHERE expires > {NOW_UTC}"
+
+REGISTERED_DEVICES = f"""
+SELECT DISTINCT d.id AS device_id
+  FROM location l
+  JOIN devices d ON d.sip_username = l.username AND d.sip_realm = l.domain AND NOT d.deleted
+ WHERE d.account_id = %(account_id)s AND l.expires > {NOW_UTC}
+ ORDER BY d.id
+"""
+
+DEVICES_BY_SIP_USERNAME = """
+SELECT id, sip_username, sip_realm FROM devices
+ WHERE account_id = %(account_id)s AND NOT deleted AND lower(sip_username) = lower(%(username)s)
+"""
+
+USER_CONTACTS = f"""
+SELECT ruid, contact, received FROM location
+ WHERE username = %(username)s AND domain = %(realm)s AND expires > {NOW_UTC}
+"""
+
+FLUSH_REALMS = "DELETE FROM location WHERE domain = ANY(%(realms)s) RETURNING ruid"
+
+FLUSH_USER = "DELETE FROM location WHERE username = %(username)s AND domain = %(realm)s RETURNING ruid"

@@ -1,0 +1,67 @@
+"""Login with md5/sha credentials: find the accounts, then the user, then issue a token."""
+
+from crossbar_py import auth
+from crossbar_py.errors import InvalidCredentials, ValidationFailed
+from crossbar_py.resources.accounts import queries as account_queries
+from crossbar_py.resources.accounts.service import name_key
+from crossbar_py.resources.user_auth.schema import USER_AUTH
+from crossbar_py.resources.users import queries as user_queries
+from crossbar_py.validation import validate
+
+
+async def _candidate_accounts(db, req: dict) -> list:
+    realm = req.get("account_realm") or req.get("realm")
+    if realm:
+        row = await db.fetch_one(account_queries.FIND_BY_REALM, {"realm": realm})
+        return [row] if row else []
+    if req.get("account_name"):
+        return await db.fetch_all(account_queries.FIND_BY_NAME_KEY, {"name_key": name_key(req["account_name"])})
+    return []
+
+
+async def _find_user(db, settings, account: dict, req: dict):
+    md5 = req["method"] == "md5"
+    query = user_queries.FIND_LOGIN_CANDIDATES_MD5 if md5 else user_queries.FIND_LOGIN_CANDIDATES_SHA
+    lookup = auth.lookup_key(settings.jwt_secret, req["credentials"])
+    for user in await db.fetch_all(query, {"account_id": account["id"], "lookup": lookup}):
+        stored = user["md5_hash"] if md5 else user["sha1_hash"]
+        if user["enabled"] and auth.check_digest(req["credentials"], user["salt"], stored, settings.scrypt_n):
+            return user
+    return None
+
+
+async def login(db, settings, data: dict) -> tuple:
+    """(token, account row, user row) for valid credentials; 401 otherwise, 400 for a disabled account."""
+    req = validate(USER_AUTH, data)
+    for account in await _candidate_accounts(db, req):
+        user = await _find_user(db, settings, account, req)
+        if user is None:
+            continue
+        if not account["enabled"]:
+            raise ValidationFailed({"account": {"disabled": {"message": "account disabled"}}})
+        token = auth.issue_token(
+            settings.jwt_secret, settings.token_lifetime, account["id"], user["id"], "cb_user_auth"
+        )
+        return token, account, user
+    raise InvalidCredentials()
+
+
+def login_data(account: dict, user: dict | None) -> dict:
+    """What Monster UI reads after a login (contract 7.2)."""
+    data = {
+        "account_id": account["id"],
+        "account_name": account["name"],
+        "language": account["doc"].get("language", "en-us"),
+        "is_reseller": False,
+        "is_master_account": not account["tree"],
+        "apps": [],
+        "capabilities": {},
+        "ui_config": {},
+        "id": account["id"],
+    }
+    if user is not None:
+        data["owner_id"] = user["id"]
+        data["language"] = user["doc"].get("language", data["language"])
+    if account["tree"]:
+        data["reseller_id"] = account["tree"][0]
+    return data

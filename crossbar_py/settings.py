@@ -1,0 +1,50 @@
+"""One frozen settings object, read from the environment."""
+
+import os
+import secrets
+from dataclasses import dataclass, field
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the API needs to know about its deployment."""
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/crossbar"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    kamailio_rpc_url: str = "http://127.0.0.1:5071/RPC"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    jwt_secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    token_lifetime: int = 3600
+    realm_suffix: str = "sip.localhost"
+    sip_server: str = "127.0.0.1"
+    sip_port: int = 5060
+    db_pool_max: int = 10
+    scrypt_n: int = 2**14
+    node: str = "crossbar_py"
+    version: str = "4.3.0-crossbar_py"
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Settings from CROSSBAR_* variables (and HTTP_PORT/SIP_PORT), then explicit overrides."""
+        env = os.environ
+        values = {
+            "database_url": env.get("DATABASE_URL", cls.database_url),
+            "redis_url": env.get("REDIS_URL", cls.redis_url),
+            "kamailio_rpc_url": env.get("KAMAILIO_RPC_URL", cls.kamailio_rpc_url),
+            "http_host": env.get("HTTP_HOST", cls.http_host),
+            "http_port": _int("HTTP_PORT", cls.http_port),
+            "token_lifetime": _int("CROSSBAR_TOKEN_LIFETIME", cls.token_lifetime),
+            "realm_suffix": env.get("CROSSBAR_REALM_SUFFIX", cls.realm_suffix),
+            "sip_server": env.get("SIP_SERVER", cls.sip_server),
+            "sip_port": _int("SIP_PORT", cls.sip_port),
+            "db_pool_max": _int("CROSSBAR_DB_POOL_MAX", cls.db_pool_max),
+        }
+        if env.get("CROSSBAR_JWT_SECRET"):
+            values["jwt_secret"] = env["CROSSBAR_JWT_SECRET"]
+        values.update(overrides)
+        return cls(**values)
