@@ -94,12 +94,12 @@ async def ensure_account(
         await database.close()
 
 
-def _kept_secret(path: Path, env_value: str | None) -> str:
+def _kept_secret(path: Path, env_value: str | None, nbytes: int = 12) -> str:
     if env_value:
         return env_value
     if path.exists():
         return path.read_text().strip()
-    value = secrets.token_urlsafe(12)
+    value = secrets.token_urlsafe(nbytes)
     path.write_text(value + "\n")
     path.chmod(0o600)
     return value
@@ -163,7 +163,7 @@ def cmd_run() -> int:
             sip_server=sip_ip,
             sip_port=sip_port,
             kamailio_rpc_url=f"http://127.0.0.1:{kcfg.rpc_port}/RPC",
-            jwt_secret=_kept_secret(data / "jwt-secret", os.environ.get("CROSSBAR_JWT_SECRET")),
+            jwt_secret=_kept_secret(data / "jwt-secret", os.environ.get("CROSSBAR_JWT_SECRET"), 32),
         )
         user = os.environ.get("DEMO_USER", "admin")
         password = _kept_secret(data / "demo-password", os.environ.get("DEMO_PASSWORD"))

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -360,8 +361,11 @@ def rpc_call(rpc_port: int, method: str, *params, timeout: float = 2.0):
     """A blocking JSON-RPC call to Kamailio (for harnesses; the API has its own async client)."""
     body = json.dumps({"jsonrpc": "2.0", "method": method, "params": list(params), "id": 1}).encode()
     req = urllib.request.Request(f"http://{LOOPBACK}:{rpc_port}/RPC", data=body, method="POST")
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        reply = json.loads(resp.read())
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            reply = json.loads(resp.read())
+    except urllib.error.HTTPError as exc:  # Kamailio answers RPC errors with HTTP 500 and a JSON body
+        reply = json.loads(exc.read() or b"{}")
     if "error" in reply:
         raise StackError(f"RPC {method}: {reply['error']}")
     return reply.get("result")

@@ -1,0 +1,112 @@
+"""Fixtures: a real PostgreSQL, Redis and Kamailio on free loopback ports, started once per session."""
+
+import asyncio
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crossbar_py import db, stack
+from crossbar_py.app import create_app
+from crossbar_py.cli import ensure_account
+from crossbar_py.settings import Settings
+from tests.helpers import Tenant, login
+
+AUTHFAIL_LIMIT = 3
+
+
+@dataclass
+class Stack:
+    """Where the session's components listen."""
+
+    dsn: str
+    redis_url: str
+    sip_port: int
+    rpc_port: int
+    workdir: Path
+    master: dict
+    master_password: str
+
+    def settings(self, **overrides) -> Settings:
+        """API settings pointed at this stack."""
+        values = {
+            "database_url": self.dsn,
+            "redis_url": self.redis_url,
+            "kamailio_rpc_url": f"http://127.0.0.1:{self.rpc_port}/RPC",
+            "jwt_secret": "test-secret-" + "x" * 20,
+            "sip_port": self.sip_port,
+            "realm_suffix": "sip.test",
+        }
+        return Settings(**{**values, **overrides})
+
+
+@pytest.fixture(scope="session")
+def stack_env():
+    """PostgreSQL (migrated), Redis and Kamailio for the whole session; stopped by pid at the end."""
+    workdir = Path(tempfile.mkdtemp(prefix="crossbar-test-"))
+    workdir.chmod(0o755)
+    procs = []
+    try:
+        dsn, pg = stack.start_postgres(workdir)
+        procs.append(pg)
+        db.migrate(dsn, out=lambda *_: None)
+        redis_url, rd = stack.start_redis(workdir)
+        procs.append(rd)
+        port = int(dsn.rsplit(":", 1)[1].split("/")[0])
+        kcfg = stack.KamailioConfig(
+            db_host="127.0.0.1", db_port=port, defines={"AUTHFAIL_LIMIT": AUTHFAIL_LIMIT, "CHILDREN": 4, "LOG_LEVEL": 1}
+        )
+        procs.append(stack.start_kamailio(workdir, kcfg))
+        env = Stack(dsn, redis_url, kcfg.sip_port, kcfg.rpc_port, workdir, {}, secrets.token_hex(8))
+        master, _ = asyncio.run(
+            ensure_account(
+                env.settings(), "master", "admin", env.master_password, realm="master.sip.test", superduper=True
+            )
+        )
+        env.master = master
+        yield env
+    finally:
+        for proc in reversed(procs):
+            proc.stop()
+        if not os.environ.get("CROSSBAR_KEEP_TEST_DIR"):
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def settings(stack_env):
+    """Settings for an app on the session's stack."""
+    return stack_env.settings()
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings):
+    """A test client on the real app."""
+    return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+async def master_token(client, stack_env):
+    """A token of the superduper master account."""
+    return await login(client, "admin", stack_env.master_password, account_name="master")
+
+
+@pytest.fixture
+async def make_tenant(client, master_token):
+    """A factory of fresh child accounts, each with an admin user and its token."""
+
+    async def make(parent: Tenant | None = None) -> Tenant:
+        return await Tenant.create(
+            client, master_token if parent is None else parent.token, None if parent is None else parent.account_id
+        )
+
+    return make
+
+
+@pytest.fixture
+async def tenant(make_tenant):
+    """One fresh account."""
+    return await make_tenant()
