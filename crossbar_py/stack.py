@@ -139,8 +139,9 @@ def _pg_user():
     return "postgres"
 
 
-def start_postgres(workdir: Path, port: int = 0) -> tuple:
-    """initdb (once) and start a private cluster on loopback; return (dsn, Process)."""
+def start_postgres(workdir: Path, port: int = 0, options: dict | None = None) -> tuple:
+    """initdb (once) and start a private cluster on loopback (extra server options: `options`);
+    return (dsn, Process)."""
     data, sock = workdir / "pgdata", workdir / "pgsock"
     user = _pg_user()
     for d in (data, sock):
@@ -193,6 +194,7 @@ def start_postgres(workdir: Path, port: int = 0) -> tuple:
             "timezone=UTC",
             "-c",
             "log_timezone=UTC",
+            *[arg for key, value in (options or {}).items() for arg in ("-c", f"{key}={value}")],
         ],
         log,
         user=user,

@@ -24,7 +24,7 @@ def location_rows(dsn: str, username: str) -> list:
 
 
 def set_enabled(dsn: str, table: str, row_id: str, enabled: bool) -> None:
-    """Disable an account directly (its API route belongs to the conformance issue)."""
+    """Disable a row directly (the enable/disable routes belong to the conformance issue)."""
     conn = psycopg2.connect(dsn)
     with conn, conn.cursor() as cur:
         cur.execute(f"UPDATE {table} SET enabled = %s WHERE id = %s", (enabled, row_id))  # noqa: S608 - fixed names
@@ -181,3 +181,28 @@ async def test_repeated_auth_failures_ban_the_source(stack_env, phone_device):
     assert location_rows(stack_env.dsn, username) == []
     stack.rpc_call(stack_env.rpc_port, "htable.delete", "ipban", src)
     assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, src_ip=src)).ok
+
+
+async def test_reenabled_device_registers_again(client, stack_env, phone_device):
+    tenant, dev, username = phone_device
+    set_enabled(stack_env.dsn, "devices", dev["id"], False)
+    assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, final=403, src_ip="127.0.0.30")).ok
+    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", "127.0.0.30")
+    set_enabled(stack_env.dsn, "devices", dev["id"], True)
+    assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD)).ok
+
+
+def test_kamailio_credentials_always_equal_their_rule(stack_env):
+    """The table Kamailio reads equals the view that defines who may register, after every test's writes."""
+    conn = psycopg2.connect(stack_env.dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM kam_credentials")
+        total = cur.fetchone()[0]
+        cur.execute(
+            "(SELECT * FROM kam_credentials EXCEPT SELECT * FROM kam_credentials_source) UNION ALL "
+            "(SELECT * FROM kam_credentials_source EXCEPT SELECT * FROM kam_credentials)"
+        )
+        diff = cur.fetchall()
+    conn.close()
+    assert total > 0
+    assert diff == []
