@@ -3,7 +3,8 @@
 90 % of the target rate. One registration = REGISTER, 401, REGISTER with digest, 200. Every device
 registers once first (INSERTs); the steps then measure refreshes (UPDATEs), what phones mostly send.
 
-usage: python bench/register_rate.py [--users 5000] [--seconds 8] [--rates 500,1000,...] [--modes 3,0]
+usage: python bench/register_rate.py [--users 5000] [--seconds 8] [--rates 1000,1500,...] [--modes 3,0]
+       [--children 8] [--unix-socket] [--async-commit] [--commit-delay US]
 """
 
 import argparse
@@ -165,7 +166,8 @@ def measure_mode(workdir: Path, dsn: str, port: int, mode: int, users_csv: Path,
 
 def main() -> int:
     """Measure both modes and print their ratio."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__.split("usage:")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=5000, help="distinct devices (default 5000)")
     parser.add_argument("--seconds", type=int, default=8, help="length of each rate step (default 8)")
     parser.add_argument(
@@ -173,7 +175,10 @@ def main() -> int:
         type=lambda s: [int(x) for x in s.split(",")],
         default=[1000, 1500, 2000, 2250, 2500, 2750, 3000, 3500, 4000, 5000],
     )
-    parser.add_argument("--modes", type=lambda s: [int(x) for x in s.split(",")], default=[3, 0])
+    parser.add_argument("--modes", type=lambda s: [int(x) for x in s.split(",")], default=[3, 0],
+                        help="usrloc db_modes to measure (default 3,0)")
+    parser.add_argument("--unix-socket", action="store_true",
+                        help="Kamailio reaches PostgreSQL through its Unix socket instead of TCP loopback")
     parser.add_argument("--children", type=int, default=8, help="Kamailio UDP workers (default 8)")
     parser.add_argument(
         "--async-commit",
@@ -193,6 +198,7 @@ def main() -> int:
     try:
         db.migrate(dsn, out=lambda *_: None)
         port = int(dsn.rsplit(":", 1)[1].split("/")[0])
+        args.db_host = str(workdir / "pgsock") if args.unix_socket else "127.0.0.1"
         users_csv = seed(dsn, args.users, workdir)
         if args.async_commit:
             with psycopg2.connect(dsn) as conn, conn.cursor() as cur:

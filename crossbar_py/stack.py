@@ -297,7 +297,9 @@ class KamailioConfig:
 
     def argv_defines(self) -> list:
         """The -A arguments for kamailio."""
-        url = f"postgres://kamailio@{self.db_host}:{self.db_port}/{self.db_name}"
+        # A socket directory goes to libpq as PGHOST (below): Kamailio's db URL has no syntax for it.
+        host = "" if self.db_host.startswith("/") else f"{self.db_host}:{self.db_port}"
+        url = f"postgres://kamailio@{host}/{self.db_name}"
         values = {
             "SIP_IP": self.sip_ip,
             "SIP_PORT": self.sip_port,
@@ -328,6 +330,8 @@ def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path = KAMAILIO
     if pidfile.exists() and not _pid_alive(_read_pid(pidfile)):
         pidfile.unlink()
     env = {**os.environ, "TZ": "UTC"}
+    if cfg.db_host.startswith("/"):
+        env.update(PGHOST=cfg.db_host, PGPORT=str(cfg.db_port))
     argv = [
         binary,
         "-f",
