@@ -166,8 +166,9 @@ def measure_mode(workdir: Path, dsn: str, port: int, mode: int, users_csv: Path,
 
 def main() -> int:
     """Measure both modes and print their ratio."""
-    parser = argparse.ArgumentParser(description=__doc__.split("usage:")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("usage:")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=5000, help="distinct devices (default 5000)")
     parser.add_argument("--seconds", type=int, default=8, help="length of each rate step (default 8)")
     parser.add_argument(
@@ -175,10 +176,17 @@ def main() -> int:
         type=lambda s: [int(x) for x in s.split(",")],
         default=[1000, 1500, 2000, 2250, 2500, 2750, 3000, 3500, 4000, 5000],
     )
-    parser.add_argument("--modes", type=lambda s: [int(x) for x in s.split(",")], default=[3, 0],
-                        help="usrloc db_modes to measure (default 3,0)")
-    parser.add_argument("--unix-socket", action="store_true",
-                        help="Kamailio reaches PostgreSQL through its Unix socket instead of TCP loopback")
+    parser.add_argument(
+        "--modes",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=[3, 0],
+        help="usrloc db_modes to measure (default 3,0)",
+    )
+    parser.add_argument(
+        "--unix-socket",
+        action="store_true",
+        help="Kamailio reaches PostgreSQL through its Unix socket instead of TCP loopback",
+    )
     parser.add_argument("--children", type=int, default=8, help="Kamailio UDP workers (default 8)")
     parser.add_argument(
         "--async-commit",

@@ -143,10 +143,16 @@ async def _serve_until_signal(settings: Settings) -> None:
         await runner.cleanup()
 
 
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_run() -> int:
     """The whole stack on loopback, until Ctrl-C or SIGTERM."""
     data = _data_dir()
     procs = []
+    # SIGTERM during start-up must still reach the finally below, which stops what was started.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         dsn, pg = stack.start_postgres(data)
         procs.append(pg)
@@ -176,6 +182,8 @@ def cmd_run() -> int:
     except stack.StackError as exc:
         print(f"crossbar-py run: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 0
     finally:
         for proc in reversed(procs):
             proc.stop()

@@ -112,6 +112,13 @@ async def test_too_brief_interval_is_423_with_min_expires(stack_env, phone_devic
     assert location_rows(stack_env.dsn, username) == []
 
 
+async def test_expires_above_max_is_capped_at_3600(client, stack_env, phone_device):
+    tenant, _, username = phone_device
+    assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, expires=7200)).ok
+    [reg] = (await ok(await client.get(tenant.url("/registrations"), headers=tenant.headers)))["data"]
+    assert 3590 <= reg["expires"] <= 3600
+
+
 async def test_expires_zero_removes_the_contact(client, stack_env, phone_device):
     tenant, _, username = phone_device
     first = await register(stack_env.sip_port, username, tenant.realm, PASSWORD)
