@@ -39,11 +39,22 @@ class Kamailio:
             raise
         return [c["Contact"] for c in (result or {}).get("Contacts", [])]
 
-    async def send_notify(self, ruri: str, to_aor: str, event: str, dst: str | None = None) -> None:
-        """Send a NOTIFY (e.g. check-sync) from Kamailio to a contact."""
+    async def send_notify(
+        self,
+        ruri: str,
+        to_aor: str,
+        event: str,
+        dst: str | None = None,
+        content_type: str | None = None,
+        body: str = "",
+    ) -> None:
+        """Send a NOTIFY (e.g. check-sync) from Kamailio to a contact (dst: its real address behind NAT)."""
         headers = (
             f"From: <sip:crossbar@{to_aor.split('@')[-1]}>;tag=cbpy{next(self._ids)}\r\n"
             f"To: <sip:{to_aor}>\r\nEvent: {event}\r\nSubscription-State: terminated\r\n"
-            "Content-Length: 0\r\n"
         )
-        await self.call("tm.t_uac_start", "NOTIFY", ruri, dst or ".", ".", headers)
+        if content_type:
+            headers += f"Content-Type: {content_type}\r\n"
+        headers += f"Content-Length: {len(body.encode())}\r\n"
+        params = ["NOTIFY", ruri, dst or ".", ".", headers] + ([body] if body else [])
+        await self.call("tm.t_uac_start", *params)

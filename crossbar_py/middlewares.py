@@ -126,7 +126,8 @@ async def errors_to_envelopes(request: web.Request, handler):
             return envelope.error(request, MethodNotAllowed())
         if exc.status == 404:
             return envelope.error(request, RouteNotFound())
-        raise
+        # 304 and 412 carry no body (cowboy_rest, contract 12).
+        return web.Response(status=exc.status)
     except Exception:
         logging.getLogger("crossbar_py").exception("unhandled error")
         return envelope.error(request, ApiError())

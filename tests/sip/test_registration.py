@@ -137,7 +137,9 @@ async def test_flush_one_username_removes_it_from_kamailio(client, stack_env, ph
     registered = await register(stack_env.sip_port, username, tenant.realm, PASSWORD)
     assert registered.ok, registered.output
     aor = f"{username}@{tenant.realm}"
-    phone = await Sipp(stack_env.sip_port, "phone_uas", port=registered.port, calls=2, timeout=20).start()
+    phone = await Sipp(
+        stack_env.sip_port, "phone_uas", port=registered.port, calls=2, timeout=20, event="check-sync"
+    ).start()
     await asyncio.sleep(0.3)
     delivered = await Sipp(stack_env.sip_port, "message", user=username, realm=tenant.realm, final=200).run()
     assert delivered.ok, delivered.output

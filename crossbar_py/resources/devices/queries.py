@@ -16,3 +16,25 @@ VALUES (%(id)s, %(account_id)s, %(name)s, %(sip_username)s, %(sip_realm)s, %(ha1
         %(enabled)s, %(device_type)s, %(mac_address)s, %(doc)s, %(rev_hash)s)
 RETURNING *
 """
+
+GET_DEVICE_FOR_UPDATE = GET_DEVICE + " FOR UPDATE"
+
+UPDATE_DEVICE = """
+UPDATE devices
+   SET name = %(name)s, sip_username = %(sip_username)s, sip_realm = %(sip_realm)s, ha1 = %(ha1)s,
+       ha1b = %(ha1b)s, owner_id = %(owner_id)s, enabled = %(enabled)s, device_type = %(device_type)s,
+       mac_address = %(mac_address)s, doc = %(doc)s, rev = rev + 1, rev_hash = %(rev_hash)s, modified = now()
+ WHERE id = %(id)s
+RETURNING *
+"""
+
+SOFT_DELETE_DEVICE = "UPDATE devices SET deleted = true, rev = rev + 1, modified = now() WHERE id = %(id)s"
+
+HARD_DELETE_DEVICE = "DELETE FROM devices WHERE id = %(id)s"
+
+USER_DEVICES = """
+SELECT * FROM devices
+ WHERE account_id = %(account_id)s AND NOT deleted
+   AND (owner_id = %(user_id)s OR doc -> 'hotdesk' -> 'users' ? %(user_id)s)
+ ORDER BY id
+"""

@@ -2,10 +2,19 @@
 
 from aiohttp import web
 
-from crossbar_py import envelope, keys
-from crossbar_py.documents import public, revision
+from crossbar_py import conditional, envelope, keys
+from crossbar_py.documents import public
+from crossbar_py.errors import BadRequest
 from crossbar_py.pagination import Page
 from crossbar_py.resources.devices import service
+from crossbar_py.resources.devices.schema import DEVICES_NOTIFY
+from crossbar_py.resources.registrations.service import notify_contacts
+from crossbar_py.validation import validate
+
+
+def _device_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
+    rev = conditional.etag(row)
+    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
 
 
 async def list_devices(request: web.Request) -> web.Response:
@@ -22,19 +31,121 @@ async def create_device(request: web.Request) -> web.Response:
     row = await service.create_device(request.app[keys.DB], account, request[keys.BODY]["data"])
     location = f"/v2/accounts/{account['id']}/devices/{row['id']}"
     return envelope.success(
-        request, public(row), status=201, revision=revision(row["rev"], row["rev_hash"]), headers={"Location": location}
+        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
     )
 
 
 async def get_device(request: web.Request) -> web.Response:
     """GET /devices/{D}."""
     row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.match_info["device_id"])
-    rev = revision(row["rev"], row["rev_hash"])
-    return envelope.success(request, public(row), revision=rev, headers={"ETag": f'"{rev}"'})
+    if conditional.not_modified(request, row):
+        raise web.HTTPNotModified()
+    return _device_response(request, row)
+
+
+async def _save(request: web.Request, patch: bool) -> web.Response:
+    superduper = request[keys.AUTH][1]["superduper"]
+    row = await service.save_device(
+        request.app[keys.DB],
+        request[keys.ACCOUNT],
+        request.match_info["device_id"],
+        request[keys.BODY]["data"],
+        superduper,
+        patch,
+        conditional.if_match(request),
+    )
+    return _device_response(request, row)
+
+
+async def update_device(request: web.Request) -> web.Response:
+    """POST /devices/{D}: replace the public document."""
+    return await _save(request, patch=False)
+
+
+async def patch_device(request: web.Request) -> web.Response:
+    """PATCH /devices/{D}: deep merge, null deletes."""
+    return await _save(request, patch=True)
+
+
+async def delete_device(request: web.Request) -> web.Response:
+    """DELETE /devices/{D}: soft unless ?should_soft_delete=false; answers the device as it was."""
+    soft = request.query.get("should_soft_delete", "true") != "false"
+    row = await service.delete_device(
+        request.app[keys.DB],
+        request[keys.ACCOUNT]["id"],
+        request.match_info["device_id"],
+        soft,
+        conditional.if_match(request),
+    )
+    data = {**public(row), "_read_only": {"deleted": True}}
+    return envelope.success(request, data, revision=conditional.etag(row))
+
+
+async def sync_device(request: web.Request) -> web.Response:
+    """POST /devices/{D}/sync: a check-sync NOTIFY to the registered phone (200, never 202)."""
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.match_info["device_id"])
+    event = row["doc"].get("provision", {}).get("check_sync_event", "check-sync")
+    reboot = request.query.get("reboot")
+    if reboot in ("true", "false") and "check_sync_event" in row["doc"].get("provision", {}):
+        suffix = row["doc"]["provision"].get("check_sync_reboot" if reboot == "true" else "check_sync_reload")
+        event = f"{event};{suffix}" if suffix else event
+    if row["sip_username"]:
+        await notify_contacts(
+            request.app[keys.DB], request.app[keys.KAMAILIO], row["sip_username"], row["sip_realm"], event
+        )
+    return envelope.success(request, "sync request sent", revision=conditional.etag(row))
+
+
+async def device_action(request: web.Request) -> web.Response:
+    """PUT /devices/{D} with action "notify": a NOTIFY with the given event (and body) to the phone."""
+    body = request[keys.BODY]
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.match_info["device_id"])
+    action = body.get("action")
+    if not action:
+        raise BadRequest({}, message="action required")
+    if action != "notify":
+        raise BadRequest({}, message="invalid action")
+    data = body["data"]
+    # 4.3 reads data.data.event; its docs show data.event: accept both (contract 8.11).
+    notify = validate(DEVICES_NOTIFY, data.get("data", data) if isinstance(data, dict) else {})
+    extra = {}
+    if "body" in notify:
+        extra = {"content_type": notify["body"]["content_type"], "body": notify["body"]["data"]}
+    if row["sip_username"]:
+        await notify_contacts(
+            request.app[keys.DB],
+            request.app[keys.KAMAILIO],
+            row["sip_username"],
+            row["sip_realm"],
+            notify["event"],
+            **extra,
+        )
+    return envelope.success(request, "NOTIFY sent", status=201)
+
+
+async def user_devices(request: web.Request) -> web.Response:
+    """GET /users/{U}/devices: owned or hotdesked devices of a user."""
+    user_id = request.match_info["user_id"]
+    rows = await service.user_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], user_id)
+    data = []
+    for row in rows:
+        item = service.summary(row)
+        item.pop("username", None)
+        item.pop("flags", None)
+        item["hotdesked"] = row["owner_id"] != user_id
+        data.append(item)
+    return envelope.success(request, data)
 
 
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes (the status route is the registrations resource's)."""
-    router.add_get("/v2/accounts/{account_id}/devices", list_devices)
-    router.add_put("/v2/accounts/{account_id}/devices", create_device)
-    router.add_get("/v2/accounts/{account_id}/devices/{device_id}", get_device)
+    base = "/v2/accounts/{account_id}"
+    router.add_get(f"{base}/devices", list_devices)
+    router.add_put(f"{base}/devices", create_device)
+    router.add_get(f"{base}/devices/{{device_id}}", get_device)
+    router.add_post(f"{base}/devices/{{device_id}}", update_device)
+    router.add_patch(f"{base}/devices/{{device_id}}", patch_device)
+    router.add_delete(f"{base}/devices/{{device_id}}", delete_device)
+    router.add_put(f"{base}/devices/{{device_id}}", device_action)
+    router.add_post(f"{base}/devices/{{device_id}}/sync", sync_device)
+    router.add_get(f"{base}/users/{{user_id}}/devices", user_devices)

@@ -63,3 +63,17 @@ DEVICE = {
 }
 
 SUMMARY_OPTIONAL = ("mobile", "call_recording")
+
+# devices_notify.json: the NOTIFY action's payload.
+DEVICES_NOTIFY = {
+    "type": "object",
+    "required": ["event"],
+    "properties": {
+        "event": {"type": "string", "minLength": 1},
+        "body": {
+            "type": "object",
+            "required": ["content_type", "data"],
+            "properties": {"content_type": {"type": "string"}, "data": {"type": "string"}},
+        },
+    },
+}

@@ -6,9 +6,10 @@ from psycopg2.extras import Json
 
 from crossbar_py import auth, documents
 from crossbar_py.db import UniqueViolation
-from crossbar_py.errors import BadIdentifier, Conflict, field_error
+from crossbar_py.errors import BadIdentifier, Conflict, ValidationFailed, field_error
 from crossbar_py.resources.devices import queries
 from crossbar_py.resources.devices.schema import DEVICE, SUMMARY_OPTIONAL
+from crossbar_py.resources.users.service import get_user
 from crossbar_py.validation import validate
 
 
@@ -97,6 +98,69 @@ async def create_device(db, account: dict, data: dict) -> dict:
         raise unique_error(exc, doc) from exc
 
 
+def merge(stored, patch):
+    """Kazoo's PATCH: deep merge; null deletes; arrays and empty objects replace (contract 8.6)."""
+    if not isinstance(stored, dict) or not isinstance(patch, dict) or patch == {}:
+        return patch
+    merged = dict(stored)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge(stored.get(key), value)
+    return merged
+
+
+def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
+    if stored.get("device_type") != doc.get("device_type") and not superduper:
+        raise ValidationFailed(
+            {
+                "device_type": {
+                    "invalid": {
+                        "message": "Not authorized to change type of device",
+                        "cause": doc.get("device_type", ""),
+                    }
+                }
+            }
+        )
+
+
+async def save_device(
+    db, account: dict, device_id: str, data: dict, superduper: bool, patch: bool, if_match=None
+) -> dict:
+    """POST (replace public fields) or PATCH (merge) a device, validated as on create."""
+    try:
+        async with db.transaction() as cur:
+            await cur.execute(queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]})
+            stored = await cur.fetchone()
+            if stored is None:
+                raise BadIdentifier(device_id)
+            if if_match:
+                if_match(stored)
+            body = merge(stored["doc"], documents.strip_private(data)) if patch else data
+            body = {k: v for k, v in body.items() if k != "id"}
+            doc = validate(DEVICE, normalize(body, account))
+            _check_type_change(stored["doc"], doc, superduper)
+            params = {"id": device_id, "doc": Json(doc), "rev_hash": documents.rev_hash(doc), **columns(doc, account)}
+            await cur.execute(queries.UPDATE_DEVICE, params)
+            return await cur.fetchone()
+    except UniqueViolation as exc:
+        raise unique_error(exc, data) from exc
+
+
+async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None) -> dict:
+    """Soft (or hard) delete; the row as it was. Its registrations go with it (sql/005)."""
+    async with db.transaction() as cur:
+        await cur.execute(queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account_id})
+        stored = await cur.fetchone()
+        if stored is None:
+            raise BadIdentifier(device_id)
+        if if_match:
+            if_match(stored)
+        await cur.execute(queries.SOFT_DELETE_DEVICE if soft else queries.HARD_DELETE_DEVICE, {"id": device_id})
+        return stored
+
+
 async def get_device(db, account_id: str, device_id: str) -> dict:
     """A device of the account, or 404."""
     row = await db.fetch_one(queries.GET_DEVICE, {"id": device_id, "account_id": account_id})
@@ -110,3 +174,9 @@ async def list_devices(db, account_id: str, page) -> list:
     return await db.fetch_all(
         queries.LIST_DEVICES_PAGE, {"account_id": account_id, "start": page.start, "limit": page.limit()}
     )
+
+
+async def user_devices(db, account_id: str, user_id: str) -> list:
+    """Devices owned by the user or hotdesked to it; 404 when the user does not exist."""
+    await get_user(db, account_id, user_id)
+    return await db.fetch_all(queries.USER_DEVICES, {"account_id": account_id, "user_id": user_id})

@@ -107,21 +107,26 @@ async def flush_account(db, account: dict) -> int:
         return cur.rowcount
 
 
+async def notify_contacts(db, kamailio, username: str, realm: str, event: str, **body) -> int:
+    """Send a NOTIFY through Kamailio to every live contact of username@realm; how many were sent."""
+    aor = f"{username}@{realm}"
+    sent = 0
+    for contact in await db.fetch_all(queries.USER_CONTACTS, {"username": username, "realm": realm}):
+        try:
+            await kamailio.send_notify(contact["contact"], aor, event, dst=contact["received"], **body)
+            sent += 1
+        except KamailioError as exc:
+            log.warning("NOTIFY not sent", extra={"aor": aor, "event": event, "error": str(exc)})
+    return sent
+
+
 async def flush_username(db, kamailio, account: dict, username: str) -> int:
     """Flush one SIP username of exactly one device; check-sync the phone first, as Kazoo does."""
     devices = await db.fetch_all(queries.DEVICES_BY_SIP_USERNAME, {"account_id": account["id"], "username": username})
     if len(devices) != 1:
         raise UnknownIdentifier(username)
     aor = {"username": devices[0]["sip_username"], "realm": devices[0]["sip_realm"]}
-    for contact in await db.fetch_all(queries.USER_CONTACTS, aor):
-        await _check_sync(kamailio, contact, f"{aor['username']}@{aor['realm']}")
+    await notify_contacts(db, kamailio, aor["username"], aor["realm"], "check-sync")
     async with db.transaction() as cur:
         await cur.execute(queries.FLUSH_USER, aor)
         return cur.rowcount
-
-
-async def _check_sync(kamailio, contact: dict, aor: str) -> None:
-    try:
-        await kamailio.send_notify(contact["contact"], aor, "check-sync", dst=contact["received"])
-    except KamailioError as exc:
-        log.warning("check-sync NOTIFY not sent", extra={"aor": aor, "error": str(exc)})
