@@ -7,12 +7,32 @@ from tests.helpers import assert_error, ok
 ROUTES = [
     ("GET", ""),
     ("PUT", ""),
+    ("POST", ""),
+    ("PATCH", ""),
+    ("DELETE", ""),
+    ("GET", "/children"),
+    ("GET", "/descendants"),
+    ("GET", "/siblings"),
+    ("GET", "/parents"),
+    ("GET", "/tree"),
+    ("GET", "/api_key"),
+    ("PUT", "/api_key"),
     ("GET", "/devices"),
     ("PUT", "/devices"),
     ("GET", "/devices/{device}"),
+    ("POST", "/devices/{device}"),
+    ("PATCH", "/devices/{device}"),
+    ("DELETE", "/devices/{device}"),
+    ("PUT", "/devices/{device}"),
+    ("POST", "/devices/{device}/sync"),
     ("GET", "/devices/status"),
     ("GET", "/users"),
     ("PUT", "/users"),
+    ("GET", "/users/{user}"),
+    ("POST", "/users/{user}"),
+    ("PATCH", "/users/{user}"),
+    ("DELETE", "/users/{user}"),
+    ("GET", "/users/{user}/devices"),
     ("GET", "/registrations"),
     ("GET", "/registrations/count"),
     ("DELETE", "/registrations"),
@@ -24,12 +44,20 @@ ROUTES = [
 async def victim(client, make_tenant):
     """An account with a device, and the device."""
     tenant = await make_tenant()
-    device = await tenant.create_device(client, sip={"username": "victim1", "password": "pw12345"})
+    user = await ok(
+        await client.put(
+            tenant.url("/users"), headers=tenant.headers, json={"data": {"first_name": "V", "last_name": "Ictim"}}
+        ),
+        201,
+    )
+    device = await tenant.create_device(
+        client, owner_id=user["data"]["id"], sip={"username": "victim1", "password": "pw12345"}
+    )
     return tenant, device
 
 
 def _path(tenant, device, path):
-    return tenant.url(path.format(device=device["id"], username="victim1"))
+    return tenant.url(path.format(device=device["id"], user=device["owner_id"], username="victim1"))
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
@@ -38,6 +66,8 @@ async def test_sibling_token_is_403(client, make_tenant, victim, method, path):
     other = await make_tenant()
     resp = await client.request(method, _path(tenant, device, path), headers=other.headers, json={"data": {}})
     await assert_error(resp, 403, "forbidden")
+    # The victim's documents are untouched.
+    await ok(await client.get(tenant.url(f"/devices/{device['id']}"), headers=tenant.headers))
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

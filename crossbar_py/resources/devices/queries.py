@@ -38,3 +38,7 @@ SELECT * FROM devices
    AND (owner_id = %(user_id)s OR doc -> 'hotdesk' -> 'users' ? %(user_id)s)
  ORDER BY id
 """
+
+UPDATE_DEVICE_CREDENTIALS = """
+UPDATE devices SET sip_realm = %(sip_realm)s, ha1 = %(ha1)s, ha1b = %(ha1b)s WHERE id = %(id)s
+"""

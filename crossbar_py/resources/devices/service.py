@@ -4,7 +4,7 @@ import re
 
 from psycopg2.extras import Json
 
-from crossbar_py import auth, documents
+from crossbar_py import auth, crud, documents
 from crossbar_py.db import UniqueViolation
 from crossbar_py.errors import BadIdentifier, Conflict, ValidationFailed, field_error
 from crossbar_py.resources.devices import queries
@@ -98,19 +98,6 @@ async def create_device(db, account: dict, data: dict) -> dict:
         raise unique_error(exc, doc) from exc
 
 
-def merge(stored, patch):
-    """Kazoo's PATCH: deep merge; null deletes; arrays and empty objects replace (contract 8.6)."""
-    if not isinstance(stored, dict) or not isinstance(patch, dict) or patch == {}:
-        return patch
-    merged = dict(stored)
-    for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = merge(stored.get(key), value)
-    return merged
-
-
 def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
     if stored.get("device_type") != doc.get("device_type") and not superduper:
         raise ValidationFailed(
@@ -131,15 +118,10 @@ async def save_device(
     """POST (replace public fields) or PATCH (merge) a device, validated as on create."""
     try:
         async with db.transaction() as cur:
-            await cur.execute(queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]})
-            stored = await cur.fetchone()
-            if stored is None:
-                raise BadIdentifier(device_id)
-            if if_match:
-                if_match(stored)
-            body = merge(stored["doc"], documents.strip_private(data)) if patch else data
-            body = {k: v for k, v in body.items() if k != "id"}
-            doc = validate(DEVICE, normalize(body, account))
+            stored = await crud.fetch_for_write(
+                cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
+            )
+            doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
             _check_type_change(stored["doc"], doc, superduper)
             params = {"id": device_id, "doc": Json(doc), "rev_hash": documents.rev_hash(doc), **columns(doc, account)}
             await cur.execute(queries.UPDATE_DEVICE, params)
@@ -151,12 +133,9 @@ async def save_device(
 async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None) -> dict:
     """Soft (or hard) delete; the row as it was. Its registrations go with it (sql/005)."""
     async with db.transaction() as cur:
-        await cur.execute(queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account_id})
-        stored = await cur.fetchone()
-        if stored is None:
-            raise BadIdentifier(device_id)
-        if if_match:
-            if_match(stored)
+        stored = await crud.fetch_for_write(
+            cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account_id}, device_id, if_match
+        )
         await cur.execute(queries.SOFT_DELETE_DEVICE if soft else queries.HARD_DELETE_DEVICE, {"id": device_id})
         return stored
 

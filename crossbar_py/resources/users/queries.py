@@ -3,7 +3,8 @@
 GET_USER = "SELECT * FROM users WHERE id = %(id)s AND account_id = %(account_id)s AND NOT deleted"
 
 LIST_USERS = """
-SELECT * FROM users WHERE account_id = %(account_id)s AND NOT deleted ORDER BY id
+SELECT * FROM users WHERE account_id = %(account_id)s AND NOT deleted AND id >= %(start)s ORDER BY id
+ LIMIT %(limit)s
 """
 
 INSERT_USER = """
@@ -21,3 +22,18 @@ SELECT * FROM users WHERE account_id = %(account_id)s AND md5_lookup = %(lookup)
 FIND_LOGIN_CANDIDATES_SHA = """
 SELECT * FROM users WHERE account_id = %(account_id)s AND sha1_lookup = %(lookup)s AND NOT deleted
 """
+
+GET_USER_FOR_UPDATE = GET_USER + " FOR UPDATE"
+
+UPDATE_USER = """
+UPDATE users
+   SET username = %(username)s, enabled = %(enabled)s, md5_lookup = %(md5_lookup)s, md5_hash = %(md5_hash)s,
+       sha1_lookup = %(sha1_lookup)s, sha1_hash = %(sha1_hash)s, salt = %(salt)s, doc = %(doc)s,
+       rev = rev + 1, rev_hash = %(rev_hash)s, modified = now()
+ WHERE id = %(id)s
+RETURNING *
+"""
+
+SOFT_DELETE_USER = "UPDATE users SET deleted = true, rev = rev + 1, modified = now() WHERE id = %(id)s"
+
+HARD_DELETE_USER = "DELETE FROM users WHERE id = %(id)s"

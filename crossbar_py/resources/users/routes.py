@@ -2,15 +2,25 @@
 
 from aiohttp import web
 
-from crossbar_py import envelope, keys
-from crossbar_py.documents import public, revision
+from crossbar_py import conditional, envelope, keys
+from crossbar_py.documents import public
+from crossbar_py.pagination import Page
 from crossbar_py.resources.users import queries, service
 
 
+def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
+    rev = conditional.etag(row)
+    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
+
+
 async def list_users(request: web.Request) -> web.Response:
-    """GET /users."""
-    rows = await request.app[keys.DB].fetch_all(queries.LIST_USERS, {"account_id": request[keys.ACCOUNT]["id"]})
-    return envelope.success(request, [service.summary(r) for r in rows])
+    """GET /users: summaries, paginated."""
+    page = Page.from_query(request.query)
+    rows = await request.app[keys.DB].fetch_all(
+        queries.LIST_USERS, {"account_id": request[keys.ACCOUNT]["id"], "start": page.start, "limit": page.limit()}
+    )
+    rows, extra = page.envelope(rows, key=lambda r: r["id"])
+    return envelope.success(request, [service.summary(r) for r in rows], extra=extra)
 
 
 async def create_user(request: web.Request) -> web.Response:
@@ -21,19 +31,60 @@ async def create_user(request: web.Request) -> web.Response:
     )
     location = f"/v2/accounts/{account['id']}/users/{row['id']}"
     return envelope.success(
-        request, public(row), status=201, revision=revision(row["rev"], row["rev_hash"]), headers={"Location": location}
+        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
     )
 
 
 async def get_user(request: web.Request) -> web.Response:
     """GET /users/{U}."""
     row = await service.get_user(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.match_info["user_id"])
-    rev = revision(row["rev"], row["rev_hash"])
-    return envelope.success(request, public(row), revision=rev, headers={"ETag": f'"{rev}"'})
+    if conditional.not_modified(request, row):
+        raise web.HTTPNotModified()
+    return _user_response(request, row)
+
+
+async def _save(request: web.Request, patch: bool) -> web.Response:
+    row = await service.save_user(
+        request.app[keys.DB],
+        request.app[keys.SETTINGS],
+        request[keys.ACCOUNT]["id"],
+        request.match_info["user_id"],
+        request[keys.BODY]["data"],
+        patch,
+        conditional.if_match(request),
+    )
+    return _user_response(request, row)
+
+
+async def update_user(request: web.Request) -> web.Response:
+    """POST /users/{U}: replace."""
+    return await _save(request, patch=False)
+
+
+async def patch_user(request: web.Request) -> web.Response:
+    """PATCH /users/{U}: merge."""
+    return await _save(request, patch=True)
+
+
+async def delete_user(request: web.Request) -> web.Response:
+    """DELETE /users/{U}."""
+    soft = request.query.get("should_soft_delete", "true") != "false"
+    row = await service.delete_user(
+        request.app[keys.DB],
+        request[keys.ACCOUNT]["id"],
+        request.match_info["user_id"],
+        soft,
+        conditional.if_match(request),
+    )
+    return envelope.success(request, {**public(row), "_read_only": {"deleted": True}}, revision=conditional.etag(row))
 
 
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes."""
-    router.add_get("/v2/accounts/{account_id}/users", list_users)
-    router.add_put("/v2/accounts/{account_id}/users", create_user)
-    router.add_get("/v2/accounts/{account_id}/users/{user_id}", get_user)
+    base = "/v2/accounts/{account_id}/users"
+    router.add_get(base, list_users)
+    router.add_put(base, create_user)
+    router.add_get(f"{base}/{{user_id}}", get_user)
+    router.add_post(f"{base}/{{user_id}}", update_user)
+    router.add_patch(f"{base}/{{user_id}}", patch_user)
+    router.add_delete(f"{base}/{{user_id}}", delete_user)

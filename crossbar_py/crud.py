@@ -1,0 +1,34 @@
+"""What every document write shares: lock the stored row, honour If-Match, build the next body."""
+
+from crossbar_py import documents
+from crossbar_py.errors import BadIdentifier
+
+
+def merge(stored, patch):
+    """Kazoo's PATCH: deep merge; null deletes; arrays and empty objects replace (contract 8.6)."""
+    if not isinstance(stored, dict) or not isinstance(patch, dict) or patch == {}:
+        return patch
+    merged = dict(stored)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge(stored.get(key), value)
+    return merged
+
+
+def next_body(stored_doc: dict, data: dict, patch: bool) -> dict:
+    """The body to validate: the request merged into the stored document (PATCH) or alone (POST)."""
+    body = merge(stored_doc, documents.strip_private(data)) if patch else documents.strip_private(data)
+    return {k: v for k, v in body.items() if k != "id"}
+
+
+async def fetch_for_write(cur, query: str, params: dict, ident: str, if_match=None) -> dict:
+    """The stored row, locked for this transaction; 404 when absent, 412 when If-Match is stale."""
+    await cur.execute(query, params)
+    row = await cur.fetchone()
+    if row is None:
+        raise BadIdentifier(ident)
+    if if_match:
+        if_match(row)
+    return row
