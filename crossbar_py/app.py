@@ -4,17 +4,21 @@ import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from crossbar_py import keys
+from crossbar_py import keys, revocation
 from crossbar_py.db import Database
 from crossbar_py.kamailio import Kamailio
 from crossbar_py.metrics import Metrics
 from crossbar_py.middlewares import MAX_BODY, PIPELINE
+from crossbar_py.ratelimit import LoginLimiter
 from crossbar_py.resources.accounts import routes as accounts
+from crossbar_py.resources.api_auth import routes as api_auth
 from crossbar_py.resources.devices import routes as devices
 from crossbar_py.resources.registrations import routes as registrations
 from crossbar_py.resources.system import routes as system
+from crossbar_py.resources.token_auth import routes as token_auth
 from crossbar_py.resources.user_auth import routes as user_auth
 from crossbar_py.resources.users import routes as users
+from crossbar_py.revocation import Revocations
 from crossbar_py.settings import Settings
 
 
@@ -26,10 +30,20 @@ async def _database(app: web.Application):
 
 
 async def _redis(app: web.Application):
-    client = aioredis.from_url(app[keys.SETTINGS].redis_url, socket_timeout=1, socket_connect_timeout=1)
+    settings = app[keys.SETTINGS]
+    client = aioredis.from_url(settings.redis_url, socket_timeout=1, socket_connect_timeout=1)
     app[keys.REDIS] = client
+    app[keys.LOGIN_LIMITER] = LoginLimiter(
+        client, settings.login_fail_per_account_ip, settings.login_fail_per_ip, settings.login_fail_window
+    )
     yield
     await client.aclose()
+
+
+async def _revocations(app: web.Application):
+    app[keys.REVOCATIONS] = Revocations()
+    async with revocation.running(app[keys.REVOCATIONS], app[keys.DB], app[keys.REDIS]):
+        yield
 
 
 async def _kamailio(app: web.Application):
@@ -44,7 +58,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(middlewares=PIPELINE, client_max_size=MAX_BODY)
     app[keys.SETTINGS] = settings or Settings.from_env()
     app[keys.METRICS] = Metrics()
-    app.cleanup_ctx.extend([_database, _redis, _kamailio])
-    for resource in (system, user_auth, accounts, users, registrations, devices):
+    app.cleanup_ctx.extend([_database, _redis, _revocations, _kamailio])
+    for resource in (system, user_auth, api_auth, token_auth, accounts, users, registrations, devices):
         resource.setup(app.router)
     return app

@@ -75,6 +75,15 @@ class UnknownIdentifier(ApiError):
         super().__init__([ident])
 
 
+class MissingToken(ApiError):
+    """404 from tokeninfo without a token (Kazoo's wording)."""
+
+    status = 404
+
+    def __init__(self, where: str):
+        super().__init__({"message": f"missing token in {where}"}, message=f"missing token in {where}")
+
+
 class RouteNotFound(ApiError):
     status = 404
     message = "not_found"

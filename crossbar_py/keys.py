@@ -8,6 +8,8 @@ REDIS = web.AppKey("redis", object)
 KAMAILIO = web.AppKey("kamailio", object)
 HTTP = web.AppKey("http_session", object)
 METRICS = web.AppKey("metrics", object)
+REVOCATIONS = web.AppKey("revocations", object)
+LOGIN_LIMITER = web.AppKey("login_limiter", object)
 
 REQUEST_ID = web.RequestKey("request_id", str)
 RAW_TOKEN = web.RequestKey("raw_token", str)

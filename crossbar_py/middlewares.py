@@ -21,6 +21,7 @@ from crossbar_py.errors import (
     ValidationFailed,
 )
 from crossbar_py.resources.accounts import queries as account_queries
+from crossbar_py.resources.user_auth import service as user_auth
 
 log = logging.getLogger("crossbar_py.access")
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -191,10 +192,16 @@ def _raw_token(request: web.Request) -> str:
 
 
 async def _identity(request: web.Request):
+    """Who the request's credentials say (a token, or Basic auth); None without credentials."""
+    header = request.headers.get("Authorization", "")
+    if header[:6].lower() == "basic ":
+        return await user_auth.basic_identity(request.app[keys.DB], request.app[keys.SETTINGS], header[6:])
     token = _raw_token(request)
     if not token:
         return None
     identity = verify_token(request.app[keys.SETTINGS].jwt_secret, token)
+    if request.app[keys.REVOCATIONS].is_revoked(identity.claims.get("jti")):
+        raise InvalidCredentials()
     request[keys.RAW_TOKEN] = token
     return identity
 

@@ -25,6 +25,9 @@ class Settings:
     sip_port: int = 5060
     db_pool_max: int = 10
     scrypt_n: int = 2**14
+    login_fail_per_account_ip: int = 10
+    login_fail_per_ip: int = 50
+    login_fail_window: int = 300
     node: str = "crossbar_py"
     version: str = "4.3.0-crossbar_py"
 
@@ -43,6 +46,9 @@ class Settings:
             "sip_server": env.get("SIP_SERVER", cls.sip_server),
             "sip_port": _int("SIP_PORT", cls.sip_port),
             "db_pool_max": _int("CROSSBAR_DB_POOL_MAX", cls.db_pool_max),
+            "login_fail_per_account_ip": _int("CROSSBAR_LOGIN_FAIL_PER_ACCOUNT_IP", cls.login_fail_per_account_ip),
+            "login_fail_per_ip": _int("CROSSBAR_LOGIN_FAIL_PER_IP", cls.login_fail_per_ip),
+            "login_fail_window": _int("CROSSBAR_LOGIN_FAIL_WINDOW", cls.login_fail_window),
         }
         if env.get("CROSSBAR_JWT_SECRET"):
             values["jwt_secret"] = env["CROSSBAR_JWT_SECRET"]

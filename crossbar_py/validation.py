@@ -13,8 +13,10 @@ TYPE_NAMES = {"string", "integer", "number", "boolean", "object", "array", "null
 def _path(error: jsonschema.ValidationError) -> str:
     parts = [str(p).replace(".", "%2E") for p in error.absolute_path]
     if error.validator == "required":
-        missing = error.message.split("'")[1]
-        parts.append(missing)
+        parts.append(error.message.split("'")[1])
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        parts.append(next((str(k) for k in error.instance if k not in allowed), ""))
     return ".".join(parts)
 
 

@@ -11,7 +11,11 @@ from crossbar_py.resources.user_auth import service
 async def create_user_auth(request: web.Request) -> web.Response:
     """PUT /v2/user_auth: login; the new token is the envelope's auth_token."""
     token, account, user = await service.login(
-        request.app[keys.DB], request.app[keys.SETTINGS], request[keys.BODY]["data"]
+        request.app[keys.DB],
+        request.app[keys.SETTINGS],
+        request.app[keys.LOGIN_LIMITER],
+        request[keys.BODY]["data"],
+        request.remote or "",
     )
     request[keys.RAW_TOKEN] = token
     return envelope.success(request, service.login_data(account, user), status=201)

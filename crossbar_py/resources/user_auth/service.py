@@ -1,7 +1,12 @@
 """Login with md5/sha credentials: find the accounts, then the user, then issue a token."""
 
+import base64
+import binascii
+import hashlib
+import time
+
 from crossbar_py import auth
-from crossbar_py.errors import InvalidCredentials, ValidationFailed
+from crossbar_py.errors import InvalidCredentials, TooManyRequests, ValidationFailed
 from crossbar_py.resources.accounts import queries as account_queries
 from crossbar_py.resources.accounts.service import name_key
 from crossbar_py.resources.user_auth.schema import USER_AUTH
@@ -30,9 +35,15 @@ async def _find_user(db, settings, account: dict, req: dict):
     return None
 
 
-async def login(db, settings, data: dict) -> tuple:
-    """(token, account row, user row) for valid credentials; 401 otherwise, 400 for a disabled account."""
+async def login(db, settings, limiter, data: dict, source: str) -> tuple:
+    """(token, account row, user row) for valid credentials; 401 otherwise, 400 for a disabled account,
+    429 once this account and address have failed too often (a correct password included)."""
     req = validate(USER_AUTH, data)
+    account_key = (
+        req.get("account_realm") or req.get("realm") or req.get("account_name") or req.get("phone_number") or ""
+    ).lower()
+    if await limiter.blocked(account_key, source):
+        raise TooManyRequests()
     for account in await _candidate_accounts(db, req):
         user = await _find_user(db, settings, account, req)
         if user is None:
@@ -43,7 +54,32 @@ async def login(db, settings, data: dict) -> tuple:
             settings.jwt_secret, settings.token_lifetime, account["id"], user["id"], "cb_user_auth"
         )
         return token, account, user
+    await limiter.failed(account_key, source)
     raise InvalidCredentials()
+
+
+# Basic auth runs scrypt on every request; a verified header is remembered briefly instead.
+_BASIC_CACHE: dict = {}
+BASIC_CACHE_SECONDS = 30
+
+
+async def basic_identity(db, settings, encoded: str) -> auth.Identity:
+    """`Authorization: Basic base64(account_id:md5(user:password))` (cb_basic_auth); 401 when wrong."""
+    key = hashlib.sha256(encoded.encode()).hexdigest()
+    cached = _BASIC_CACHE.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    try:
+        account_id, _, digest = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidCredentials() from exc
+    account = await db.fetch_one(account_queries.GET_ACCOUNT, {"id": account_id}) if len(account_id) == 32 else None
+    user = await _find_user(db, settings, account, {"method": "md5", "credentials": digest}) if account else None
+    if user is None:
+        raise InvalidCredentials()
+    identity = auth.Identity(account_id, user["id"], "cb_basic_auth", {"account_id": account_id})
+    _BASIC_CACHE[key] = (time.monotonic() + BASIC_CACHE_SECONDS, identity)
+    return identity
 
 
 def login_data(account: dict, user: dict | None) -> dict:
