@@ -39,6 +39,16 @@ class InvalidCredentials(ApiError):
     message = "invalid_credentials"
 
 
+class AliasUnauthorized(ApiError):
+    """401 for /v2/account/... without a valid token (contract 4.4)."""
+
+    status = 401
+    message = "invalid credentials"
+
+    def __init__(self):
+        super().__init__({})
+
+
 class Forbidden(ApiError):
     status = 403
     message = "forbidden"

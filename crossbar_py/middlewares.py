@@ -8,8 +8,7 @@ import uuid
 
 from aiohttp import web
 
-from crossbar_py import envelope, keys, logs
-from crossbar_py.auth import verify_token
+from crossbar_py import content, envelope, keys, logs
 from crossbar_py.errors import (
     ApiError,
     BadAccountId,
@@ -20,8 +19,9 @@ from crossbar_py.errors import (
     RouteNotFound,
     ValidationFailed,
 )
+from crossbar_py.identity import identify
 from crossbar_py.resources.accounts import queries as account_queries
-from crossbar_py.resources.user_auth import service as user_auth
+from crossbar_py.routing import call_route, resolve_route, route_match
 
 log = logging.getLogger("crossbar_py.access")
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -46,7 +46,7 @@ def public(handler):
 
 
 def _handler_flag(request: web.Request, name: str) -> bool:
-    return getattr(request.match_info.handler, name, False)
+    return getattr(route_match(request).handler, name, False)
 
 
 @web.middleware
@@ -74,10 +74,11 @@ async def request_context(request: web.Request, handler):
 
 
 def _allowed_methods(request: web.Request) -> list:
-    exc = request.match_info.http_exception
+    match = route_match(request)
+    exc = match.http_exception
     if isinstance(exc, web.HTTPMethodNotAllowed):
         return sorted(exc.allowed_methods - {"HEAD"})
-    route = request.match_info.route
+    route = match.route
     resource = route.resource if route else None
     if resource is None:
         return []
@@ -180,36 +181,10 @@ async def parse_body(request: web.Request, handler):
     return await handler(request)
 
 
-def _raw_token(request: web.Request) -> str:
-    token = (
-        request.headers.get("X-Auth-Token")
-        or request.query.get("auth_token")
-        or request.get(keys.BODY, {}).get("auth_token")
-        or ""
-    )
-    # Monster UI sends the literal "undefined" before login.
-    return "" if token in ("undefined", "null") else str(token)
-
-
-async def _identity(request: web.Request):
-    """Who the request's credentials say (a token, or Basic auth); None without credentials."""
-    header = request.headers.get("Authorization", "")
-    if header[:6].lower() == "basic ":
-        return await user_auth.basic_identity(request.app[keys.DB], request.app[keys.SETTINGS], header[6:])
-    token = _raw_token(request)
-    if not token:
-        return None
-    identity = verify_token(request.app[keys.SETTINGS].jwt_secret, token)
-    if request.app[keys.REVOCATIONS].is_revoked(identity.claims.get("jti")):
-        raise InvalidCredentials()
-    request[keys.RAW_TOKEN] = token
-    return identity
-
-
 @web.middleware
 async def check_route(request: web.Request, handler):
     """405 for a known route and a wrong verb; 404 for an unknown route (401 first for an unknown noun)."""
-    exc = request.match_info.http_exception
+    exc = route_match(request).http_exception
     if exc is None:
         return await handler(request)
     if exc.status == 405:
@@ -218,7 +193,7 @@ async def check_route(request: web.Request, handler):
     noun = parts[1] if len(parts) > 1 and re.match(r"^v\d+$", parts[0]) else parts[0]
     if noun not in KNOWN_NOUNS:
         try:
-            identity = await _identity(request)
+            identity = await identify(request)
         except InvalidCredentials:
             identity = None
         if identity is None:
@@ -229,7 +204,7 @@ async def check_route(request: web.Request, handler):
 @web.middleware
 async def load_account(request: web.Request, handler):
     """The account in the path must be 32 characters and exist; checked before authentication."""
-    account_id = request.match_info.get("account_id")
+    account_id = route_match(request).get("account_id")
     if account_id is not None:
         if len(account_id) != 32:
             raise BadAccountId(account_id)
@@ -245,7 +220,7 @@ async def authenticate(request: web.Request, handler):
     """401 without a valid token on every route not marked public."""
     if _handler_flag(request, "crossbar_public"):
         return await handler(request)
-    identity = await _identity(request)
+    identity = await identify(request)
     if identity is None:
         raise InvalidCredentials()
     auth_account = await request.app[keys.DB].fetch_one(account_queries.GET_ACCOUNT, {"id": identity.account_id})
@@ -279,4 +254,17 @@ def superduper_only(handler):
     return handler
 
 
-PIPELINE = [request_context, cors, errors_to_envelopes, parse_body, check_route, load_account, authenticate, authorize]
+PIPELINE = [
+    request_context,
+    content.render_options,
+    cors,
+    errors_to_envelopes,
+    parse_body,
+    resolve_route,
+    check_route,
+    load_account,
+    authenticate,
+    authorize,
+    content.check_content_type,
+    call_route,
+]

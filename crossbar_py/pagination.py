@@ -41,9 +41,10 @@ class Page:
     start_given: str | None
 
     @classmethod
-    def from_query(cls, query) -> "Page":
-        """Parse page_size, start_key and paginate (only the literal "true" paginates when given)."""
-        paginate = query.get("paginate", "true") == "true"
+    def from_request(cls, request) -> "Page":
+        """Parse page_size, start_key and paginate (only the literal "true" paginates; v1 never does)."""
+        query = request.query
+        paginate = query.get("paginate", "true") == "true" and not request.path.startswith("/v1/")
         try:
             size = int(query.get("page_size", DEFAULT_PAGE_SIZE))
         except ValueError:

@@ -81,9 +81,8 @@ async def test_bad_token_is_401(client, tenant, token):
 
 async def test_token_in_query_string_and_body_authenticates(client, tenant):
     await ok(await client.get(tenant.url("/devices"), params={"auth_token": tenant.token}))
-    resp = await client.put(
-        tenant.url("/devices"), data=json.dumps({"auth_token": tenant.token, "data": {"name": "by body token"}})
-    )
+    payload = json.dumps({"auth_token": tenant.token, "data": {"name": "by body token"}})
+    resp = await client.put(tenant.url("/devices"), data=payload, headers={"Content-Type": "application/json"})
     await ok(resp, 201)
 
 

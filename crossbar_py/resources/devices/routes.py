@@ -9,6 +9,7 @@ from crossbar_py.pagination import Page
 from crossbar_py.resources.devices import service
 from crossbar_py.resources.devices.schema import DEVICES_NOTIFY
 from crossbar_py.resources.registrations.service import notify_contacts
+from crossbar_py.routing import path_param
 from crossbar_py.validation import validate
 
 
@@ -19,7 +20,7 @@ def _device_response(request: web.Request, row: dict, status: int = 200, **kw) -
 
 async def list_devices(request: web.Request) -> web.Response:
     """GET /devices: summaries, paginated as Kazoo does."""
-    page = Page.from_query(request.query)
+    page = Page.from_request(request)
     rows = await service.list_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], page)
     rows, extra = page.envelope(rows, key=lambda r: r["id"])
     return envelope.success(request, [service.summary(r) for r in rows], extra=extra)
@@ -37,7 +38,7 @@ async def create_device(request: web.Request) -> web.Response:
 
 async def get_device(request: web.Request) -> web.Response:
     """GET /devices/{D}."""
-    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.match_info["device_id"])
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
     if conditional.not_modified(request, row):
         raise web.HTTPNotModified()
     return _device_response(request, row)
@@ -48,7 +49,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
     row = await service.save_device(
         request.app[keys.DB],
         request[keys.ACCOUNT],
-        request.match_info["device_id"],
+        path_param(request, "device_id"),
         request[keys.BODY]["data"],
         superduper,
         patch,
@@ -73,7 +74,7 @@ async def delete_device(request: web.Request) -> web.Response:
     row = await service.delete_device(
         request.app[keys.DB],
         request[keys.ACCOUNT]["id"],
-        request.match_info["device_id"],
+        path_param(request, "device_id"),
         soft,
         conditional.if_match(request),
     )
@@ -83,7 +84,7 @@ async def delete_device(request: web.Request) -> web.Response:
 
 async def sync_device(request: web.Request) -> web.Response:
     """POST /devices/{D}/sync: a check-sync NOTIFY to the registered phone (200, never 202)."""
-    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.match_info["device_id"])
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
     event = row["doc"].get("provision", {}).get("check_sync_event", "check-sync")
     reboot = request.query.get("reboot")
     if reboot in ("true", "false") and "check_sync_event" in row["doc"].get("provision", {}):
@@ -99,7 +100,7 @@ async def sync_device(request: web.Request) -> web.Response:
 async def device_action(request: web.Request) -> web.Response:
     """PUT /devices/{D} with action "notify": a NOTIFY with the given event (and body) to the phone."""
     body = request[keys.BODY]
-    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.match_info["device_id"])
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
     action = body.get("action")
     if not action:
         raise BadRequest({}, message="action required")
@@ -125,7 +126,7 @@ async def device_action(request: web.Request) -> web.Response:
 
 async def user_devices(request: web.Request) -> web.Response:
     """GET /users/{U}/devices: owned or hotdesked devices of a user."""
-    user_id = request.match_info["user_id"]
+    user_id = path_param(request, "user_id")
     rows = await service.user_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], user_id)
     data = []
     for row in rows:

@@ -5,6 +5,7 @@ from aiohttp import web
 from crossbar_py import envelope, keys
 from crossbar_py.middlewares import superduper_only
 from crossbar_py.resources.registrations import queries, service
+from crossbar_py.routing import path_param
 
 
 async def list_registrations(request: web.Request) -> web.Response:
@@ -28,7 +29,7 @@ async def flush_registrations(request: web.Request) -> web.Response:
 async def flush_username(request: web.Request) -> web.Response:
     """DELETE /registrations/{username}."""
     await service.flush_username(
-        request.app[keys.DB], request.app[keys.KAMAILIO], request[keys.ACCOUNT], request.match_info["username"]
+        request.app[keys.DB], request.app[keys.KAMAILIO], request[keys.ACCOUNT], path_param(request, "username")
     )
     return envelope.success(request, "ok")
 

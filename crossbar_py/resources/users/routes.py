@@ -6,6 +6,7 @@ from crossbar_py import conditional, envelope, keys
 from crossbar_py.documents import public
 from crossbar_py.pagination import Page
 from crossbar_py.resources.users import queries, service
+from crossbar_py.routing import path_param
 
 
 def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
@@ -15,7 +16,7 @@ def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> 
 
 async def list_users(request: web.Request) -> web.Response:
     """GET /users: summaries, paginated."""
-    page = Page.from_query(request.query)
+    page = Page.from_request(request)
     rows = await request.app[keys.DB].fetch_all(
         queries.LIST_USERS, {"account_id": request[keys.ACCOUNT]["id"], "start": page.start, "limit": page.limit()}
     )
@@ -37,7 +38,7 @@ async def create_user(request: web.Request) -> web.Response:
 
 async def get_user(request: web.Request) -> web.Response:
     """GET /users/{U}."""
-    row = await service.get_user(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.match_info["user_id"])
+    row = await service.get_user(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "user_id"))
     if conditional.not_modified(request, row):
         raise web.HTTPNotModified()
     return _user_response(request, row)
@@ -48,7 +49,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         request.app[keys.DB],
         request.app[keys.SETTINGS],
         request[keys.ACCOUNT]["id"],
-        request.match_info["user_id"],
+        path_param(request, "user_id"),
         request[keys.BODY]["data"],
         patch,
         conditional.if_match(request),
@@ -72,7 +73,7 @@ async def delete_user(request: web.Request) -> web.Response:
     row = await service.delete_user(
         request.app[keys.DB],
         request[keys.ACCOUNT]["id"],
-        request.match_info["user_id"],
+        path_param(request, "user_id"),
         soft,
         conditional.if_match(request),
     )
