@@ -66,6 +66,8 @@ async def test_registered_device_is_listed_at_once_with_kazoo_fields(client, sta
     assert count["data"] == {"count": 1}
     status = await ok(await client.get(tenant.url("/devices/status"), headers=tenant.headers))
     assert status["data"] == [{"device_id": dev["id"], "registered": True}]
+    listing = await ok(await client.get(tenant.url("/devices"), params={"with_status": "true"}, headers=tenant.headers))
+    assert [(d["registrable"], d["registered"]) for d in listing["data"]] == [(True, True)]
 
 
 async def test_nat_source_is_recorded(client, stack_env, phone_device):

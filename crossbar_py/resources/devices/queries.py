@@ -1,13 +1,16 @@
 """SQL for devices."""
 
+from psycopg2 import sql
+
 GET_DEVICE = "SELECT * FROM devices WHERE id = %(id)s AND account_id = %(account_id)s AND NOT deleted"
 
-LIST_DEVICES_PAGE = """
+# {filters}: crossbar_py.filters.build (composed with psycopg2.sql, values bound).
+LIST_DEVICES_PAGE = sql.SQL("""
 SELECT * FROM devices
- WHERE account_id = %(account_id)s AND NOT deleted AND id >= %(start)s
+ WHERE account_id = %(account_id)s AND NOT deleted AND id >= %(start)s {filters}
  ORDER BY id
  LIMIT %(limit)s
-"""
+""")
 
 INSERT_DEVICE = """
 INSERT INTO devices (id, account_id, name, sip_username, sip_realm, ha1, ha1b, owner_id, enabled, device_type,

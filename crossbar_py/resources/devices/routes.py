@@ -8,7 +8,7 @@ from crossbar_py.errors import BadRequest
 from crossbar_py.pagination import Page
 from crossbar_py.resources.devices import service
 from crossbar_py.resources.devices.schema import DEVICES_NOTIFY
-from crossbar_py.resources.registrations.service import notify_contacts
+from crossbar_py.resources.registrations.service import notify_contacts, registered_devices
 from crossbar_py.routing import path_param
 from crossbar_py.validation import validate
 
@@ -19,11 +19,18 @@ def _device_response(request: web.Request, row: dict, status: int = 200, **kw) -
 
 
 async def list_devices(request: web.Request) -> web.Response:
-    """GET /devices: summaries, paginated as Kazoo does."""
+    """GET /devices: summaries, filtered and paginated as Kazoo does; ?with_status=true adds
+    registrable and registered (current Monster UI)."""
     page = Page.from_request(request)
-    rows = await service.list_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], page)
+    db = request.app[keys.DB]
+    rows = await service.list_devices(db, request[keys.ACCOUNT]["id"], page, request.query)
     rows, extra = page.envelope(rows, key=lambda r: r["id"])
-    return envelope.success(request, [service.summary(r) for r in rows], extra=extra)
+    data = [service.summary(r) for r in rows]
+    if request.query.get("with_status") == "true":
+        registered = {d["device_id"] for d in await registered_devices(db, request[keys.ACCOUNT]["id"])}
+        for item, row in zip(data, rows, strict=True):
+            item.update(registrable=service.registrable(row), registered=row["id"] in registered)
+    return envelope.success(request, data, extra=extra)
 
 
 async def create_device(request: web.Request) -> web.Response:

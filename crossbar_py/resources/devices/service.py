@@ -4,7 +4,7 @@ import re
 
 from psycopg2.extras import Json
 
-from crossbar_py import auth, crud, documents
+from crossbar_py import auth, crud, documents, filters
 from crossbar_py.db import UniqueViolation
 from crossbar_py.errors import BadIdentifier, Conflict, ValidationFailed, field_error
 from crossbar_py.resources.devices import queries
@@ -148,11 +148,22 @@ async def get_device(db, account_id: str, device_id: str) -> dict:
     return row
 
 
-async def list_devices(db, account_id: str, page) -> list:
-    """Rows for one page (or all) of the account's devices, in ascending id order."""
+async def list_devices(db, account_id: str, page, query) -> list:
+    """Rows for one page (or all) of the account's matching devices, in ascending id order."""
+    where, params = filters.build(query)
     return await db.fetch_all(
-        queries.LIST_DEVICES_PAGE, {"account_id": account_id, "start": page.start, "limit": page.limit()}
+        queries.LIST_DEVICES_PAGE.format(filters=where),
+        {"account_id": account_id, "start": page.start, "limit": page.limit(), **params},
     )
+
+
+REGISTRABLE_TYPES = {"sip_device", "smartphone", "softphone", "fax", "ata"}
+
+
+def registrable(row: dict) -> bool:
+    """Monster UI's rule: a registrable type authenticated by password (contract 8.8)."""
+    doc = row["doc"]
+    return doc.get("device_type", "sip_device") in REGISTRABLE_TYPES and doc.get("sip", {}).get("method") != "ip"
 
 
 async def user_devices(db, account_id: str, user_id: str) -> list:

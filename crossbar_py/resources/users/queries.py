@@ -1,11 +1,14 @@
 """SQL for users."""
 
+from psycopg2 import sql
+
 GET_USER = "SELECT * FROM users WHERE id = %(id)s AND account_id = %(account_id)s AND NOT deleted"
 
-LIST_USERS = """
-SELECT * FROM users WHERE account_id = %(account_id)s AND NOT deleted AND id >= %(start)s ORDER BY id
+# {filters}: crossbar_py.filters.build (composed with psycopg2.sql, values bound).
+LIST_USERS = sql.SQL("""
+SELECT * FROM users WHERE account_id = %(account_id)s AND NOT deleted AND id >= %(start)s {filters} ORDER BY id
  LIMIT %(limit)s
-"""
+""")
 
 INSERT_USER = """
 INSERT INTO users (id, account_id, username, enabled, md5_lookup, md5_hash, sha1_lookup, sha1_hash, salt,

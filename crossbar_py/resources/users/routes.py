@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from crossbar_py import conditional, envelope, keys
+from crossbar_py import conditional, envelope, filters, keys
 from crossbar_py.documents import public
 from crossbar_py.pagination import Page
 from crossbar_py.resources.users import queries, service
@@ -15,10 +15,12 @@ def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> 
 
 
 async def list_users(request: web.Request) -> web.Response:
-    """GET /users: summaries, paginated."""
+    """GET /users: summaries, filtered and paginated."""
     page = Page.from_request(request)
+    where, params = filters.build(request.query)
     rows = await request.app[keys.DB].fetch_all(
-        queries.LIST_USERS, {"account_id": request[keys.ACCOUNT]["id"], "start": page.start, "limit": page.limit()}
+        queries.LIST_USERS.format(filters=where),
+        {"account_id": request[keys.ACCOUNT]["id"], "start": page.start, "limit": page.limit(), **params},
     )
     rows, extra = page.envelope(rows, key=lambda r: r["id"])
     return envelope.success(request, [service.summary(r) for r in rows], extra=extra)
