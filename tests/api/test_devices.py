@@ -64,9 +64,9 @@ async def test_duplicate_sip_username_is_400_unique_case_insensitively(client, t
 async def test_concurrent_creates_with_one_sip_username_have_one_winner(client, tenant):
     payload = {"data": {"name": "race", "sip": {"username": "racer", "password": "pw12345"}}}
     resps = await asyncio.gather(
-        *(client.put(tenant.url("/devices"), json=payload, headers=tenant.headers) for _ in range(10))
+        *(client.put(tenant.url("/devices"), json=payload, headers=tenant.headers) for _ in range(20))
     )
-    assert sorted(r.status for r in resps) == [201] + [400] * 9
+    assert sorted(r.status for r in resps) == [201] + [400] * 19
 
 
 async def test_client_chosen_id_is_kept_and_reuse_is_409(client, tenant):
@@ -91,3 +91,22 @@ async def test_listing_paginates_with_kazoo_start_keys(client, tenant):
     assert "next_start_key" not in body and body["start_key"] == nxt
     body = await ok(await client.get(tenant.url("/devices"), params={"paginate": "false"}, headers=tenant.headers))
     assert len(body["data"]) == 3 and "page_size" not in body
+
+
+async def test_object_sub_defaults_apply_only_when_the_object_is_sent(client, tenant):
+    dev = await tenant.create_device(
+        client,
+        media={},
+        call_forward={"number": "5551234"},
+        outbound_flags=[" fax ", "sales"],
+        provision={"feature_keys": {"1": None, "2": {}}},
+    )
+    assert dev["media"]["encryption"] == {"enforce_security": False, "methods": []}
+    assert dev["media"]["video"] == {"codecs": []} and dev["media"]["audio"] == {}
+    assert dev["call_forward"]["enabled"] is False and dev["call_forward"]["keep_caller_id"] is True
+    assert dev["outbound_flags"] == ["fax", "sales"]
+    assert dev["provision"]["feature_keys"] == {"2": {}}
+    plain = await tenant.create_device(client)
+    assert "media" not in plain and "call_forward" not in plain
+    scalar = await tenant.create_device(client, outbound_flags="fax")
+    assert scalar["outbound_flags"] == []

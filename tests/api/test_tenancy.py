@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import assert_error, ok
+from tests.helpers import assert_error, login, ok
 
 ROUTES = [
     ("GET", ""),
@@ -88,3 +88,49 @@ async def test_system_wide_registrations_are_superduper_only(client, tenant, mas
     await assert_error(await client.get("/v2/registrations", headers=tenant.headers), 403, "forbidden")
     await assert_error(await client.get("/v2/registrations/count", headers=tenant.headers), 403, "forbidden")
     await ok(await client.get("/v2/registrations/count", headers={"X-Auth-Token": master_token}))
+
+
+async def _tokens(client, tenant, stack_env, kind: str) -> dict:
+    from crossbar_py import auth
+
+    settings = stack_env.settings()
+    if kind == "bad":
+        return {"X-Auth-Token": "not-a-token"}
+    if kind == "forged":
+        forged = auth.issue_token("another-secret-" + "y" * 32, 3600, tenant.account_id, None, "cb_user_auth")
+        return {"X-Auth-Token": forged}
+    if kind == "expired":
+        return {"X-Auth-Token": auth.issue_token(settings.jwt_secret, -5, tenant.account_id, None, "cb_user_auth")}
+    token = await login(client, "admin", tenant.password, account_name=tenant.name)
+    await ok(await client.delete("/v2/token_auth", headers={"X-Auth-Token": token}))
+    return {"X-Auth-Token": token}
+
+
+@pytest.mark.parametrize("kind", ["bad", "forged", "expired", "revoked"])
+async def test_unusable_tokens_are_401_on_every_route(client, stack_env, victim, kind):
+    tenant, device = victim
+    headers = await _tokens(client, tenant, stack_env, kind)
+    for method, path in ROUTES:
+        resp = await client.request(method, _path(tenant, device, path), headers=headers, json={"data": {}})
+        await assert_error(resp, 401, "invalid_credentials")
+
+
+async def test_ancestors_and_superduper_pass_the_wall_on_every_route(client, make_tenant, master_token):
+    parent = await make_tenant()
+    child = await make_tenant(parent)
+    user = await ok(
+        await client.put(
+            child.url("/users"), headers=child.headers, json={"data": {"first_name": "K", "last_name": "Id"}}
+        ),
+        201,
+    )
+    device = await child.create_device(
+        client, owner_id=user["data"]["id"], sip={"username": "victim1", "password": "pw12345"}
+    )
+    reads = [(m, p) for m, p in ROUTES if m == "GET" and p != "/siblings"]
+    for headers in (parent.headers, {"X-Auth-Token": master_token}):
+        for method, path in reads:
+            resp = await client.request(method, _path(child, device, path), headers=headers)
+            assert resp.status == 200, (method, path, await resp.text())
+    resp = await client.get(child.url("/siblings"), headers=parent.headers)
+    assert resp.status == 200

@@ -7,7 +7,7 @@ from crossbar_py.documents import public
 from crossbar_py.errors import BadRequest
 from crossbar_py.pagination import Page
 from crossbar_py.resources.devices import service
-from crossbar_py.resources.devices.schema import DEVICES_NOTIFY
+from crossbar_py.resources.devices.schema import ACCESS_LISTS, DEVICES_NOTIFY
 from crossbar_py.resources.registrations.service import notify_contacts, registered_devices
 from crossbar_py.routing import path_param
 from crossbar_py.validation import validate
@@ -145,6 +145,39 @@ async def user_devices(request: web.Request) -> web.Response:
     return envelope.success(request, data)
 
 
+async def get_access_lists(request: web.Request) -> web.Response:
+    """GET /devices/{D}/access_lists."""
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
+    return envelope.success(request, row["doc"].get("access_lists", {}))
+
+
+async def set_access_lists(request: web.Request) -> web.Response:
+    """POST /devices/{D}/access_lists: validated, stored on the device."""
+    lists = validate(ACCESS_LISTS, request[keys.BODY]["data"])
+    row = await service.save_device(
+        request.app[keys.DB],
+        request[keys.ACCOUNT],
+        path_param(request, "device_id"),
+        {"access_lists": lists},
+        superduper=False,
+        patch=True,
+    )
+    return envelope.success(request, row["doc"]["access_lists"])
+
+
+async def delete_access_lists(request: web.Request) -> web.Response:
+    """DELETE /devices/{D}/access_lists."""
+    await service.save_device(
+        request.app[keys.DB],
+        request[keys.ACCOUNT],
+        path_param(request, "device_id"),
+        {"access_lists": None},
+        superduper=False,
+        patch=True,
+    )
+    return envelope.success(request, {})
+
+
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes (the status route is the registrations resource's)."""
     base = "/v2/accounts/{account_id}"
@@ -157,3 +190,6 @@ def setup(router: web.UrlDispatcher) -> None:
     router.add_put(f"{base}/devices/{{device_id}}", device_action)
     router.add_post(f"{base}/devices/{{device_id}}/sync", sync_device)
     router.add_get(f"{base}/users/{{user_id}}/devices", user_devices)
+    router.add_get(f"{base}/devices/{{device_id}}/access_lists", get_access_lists)
+    router.add_post(f"{base}/devices/{{device_id}}/access_lists", set_access_lists)
+    router.add_delete(f"{base}/devices/{{device_id}}/access_lists", delete_access_lists)

@@ -26,6 +26,75 @@ SIP = {
     },
 }
 
+AUDIO_CODECS = [
+    "OPUS",
+    "CELT@32000h",
+    "G7221@32000h",
+    "G7221@16000h",
+    "G722",
+    "speex@32000h",
+    "speex@16000h",
+    "PCMU",
+    "PCMA",
+    "G729",
+    "GSM",
+    "CELT@48000h",
+    "CELT@64000h",
+    "G722_16",
+    "G722_32",
+    "CELT_48",
+    "CELT_64",
+    "Speex",
+    "speex",
+]
+_NAME_NUMBER = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "maxLength": 35}, "number": {"type": "string", "maxLength": 35}},
+}
+_ENABLED = {"type": "object", "properties": {"enabled": _BOOL}}
+
+MEDIA = {
+    "type": "object",
+    "properties": {
+        "audio": {
+            "type": "object",
+            "default": {},
+            "properties": {"codecs": {"type": "array", "items": {"type": "string", "enum": AUDIO_CODECS}}},
+        },
+        "video": {
+            "type": "object",
+            "default": {"codecs": []},
+            "properties": {
+                "codecs": {"type": "array", "items": {"type": "string", "enum": ["H261", "H263", "H264", "VP8"]}}
+            },
+        },
+        "encryption": {
+            "type": "object",
+            "default": {"enforce_security": False, "methods": []},
+            "properties": {
+                "enforce_security": {"type": "boolean", "default": False},
+                "methods": {"type": "array", "default": [], "items": {"type": "string", "enum": ["zrtp", "srtp"]}},
+            },
+        },
+        "bypass_media": {"type": ["boolean", "string"], "enum": [True, False, "true", "false", "auto"]},
+        "fax_option": _BOOL,
+        "ignore_early_media": _BOOL,
+        "progress_timeout": {"type": "integer"},
+    },
+}
+
+CALL_FORWARD = {
+    "type": "object",
+    "properties": {
+        **{k: {"type": "boolean", "default": False} for k in ("enabled", "failover", "direct_calls_only")},
+        **{
+            k: {"type": "boolean", "default": True}
+            for k in ("require_keypress", "keep_caller_id", "substitute", "ignore_early_media")
+        },
+        "number": {"type": "string", "maxLength": 35},
+    },
+}
+
 DEVICE = {
     "type": "object",
     "required": ["name"],
@@ -59,6 +128,40 @@ DEVICE = {
             },
         },
         "sip": SIP,
+        "media": MEDIA,
+        "call_forward": CALL_FORWARD,
+        "caller_id": {
+            "type": "object",
+            "properties": {
+                "internal": _NAME_NUMBER,
+                "external": _NAME_NUMBER,
+                "emergency": _NAME_NUMBER,
+                "asserted": _NAME_NUMBER,
+            },
+        },
+        "caller_id_options": {
+            "type": "object",
+            "properties": {"outbound_privacy": {"type": "string", "enum": ["full", "name", "number", "none"]}},
+        },
+        "call_waiting": _ENABLED,
+        "do_not_disturb": _ENABLED,
+        "hotdesk": {"type": "object", "properties": {"users": {"type": "object"}}},
+        "outbound_flags": {"type": ["array", "object"]},
+        "provision": {
+            "type": "object",
+            "properties": {
+                k: _STR
+                for k in (
+                    "endpoint_brand",
+                    "endpoint_family",
+                    "endpoint_model",
+                    "check_sync_event",
+                    "check_sync_reboot",
+                    "check_sync_reload",
+                )
+            },
+        },
+        "mobile": {"type": "object", "properties": {"mdn": _STR}},
     },
 }
 
@@ -75,5 +178,16 @@ DEVICES_NOTIFY = {
             "required": ["content_type", "data"],
             "properties": {"content_type": {"type": "string"}, "data": {"type": "string"}},
         },
+    },
+}
+
+# access_lists.json (frontier): stored on the device under access_lists.
+ACCESS_LISTS = {
+    "type": "object",
+    "required": ["order", "cidrs"],
+    "properties": {
+        "order": {"type": "string", "enum": ["allow,deny", "deny,allow"]},
+        "cidrs": {"type": "array", "items": {"type": "string"}},
+        "user_agent": {"type": "string"},
     },
 }

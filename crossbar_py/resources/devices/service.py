@@ -14,15 +14,24 @@ from crossbar_py.validation import validate
 
 
 def normalize(data: dict, account: dict) -> dict:
-    """Steps 1 and 3 of Kazoo's pipeline: MAC to bare lower hex; drop sip.realm equal to the account's."""
+    """Kazoo's pipeline steps 1-4: MAC to bare lower hex; outbound_flags trimmed (a scalar becomes []);
+    sip.realm equal to the account's dropped; null provision keys dropped."""
     doc = documents.strip_private(data)
     if isinstance(doc.get("mac_address"), str):
         doc["mac_address"] = re.sub(r"[^0-9a-fA-F]", "", doc["mac_address"]).lower()
+    flags = doc.get("outbound_flags")
+    if isinstance(flags, list):
+        doc["outbound_flags"] = [f.strip() if isinstance(f, str) else f for f in flags]
+    elif "outbound_flags" in doc and not isinstance(flags, dict):
+        doc["outbound_flags"] = []
     sip = doc.get("sip")
     if isinstance(sip, dict) and sip.get("realm") == account["realm"]:
-        sip = dict(sip)
-        del sip["realm"]
-        doc["sip"] = sip
+        doc["sip"] = {k: v for k, v in sip.items() if k != "realm"}
+    provision = doc.get("provision")
+    if isinstance(provision, dict):
+        for keyset in ("combo_keys", "feature_keys"):
+            if isinstance(provision.get(keyset), dict):
+                provision[keyset] = {k: v for k, v in provision[keyset].items() if v is not None}
     return doc
 
 
