@@ -1,5 +1,6 @@
 """The only module that talks to PostgreSQL: a pool, small query helpers, transactions, migrations."""
 
+import asyncio
 import contextlib
 import logging
 from pathlib import Path
@@ -37,9 +38,14 @@ class Database:
         return cls(pool)
 
     async def close(self) -> None:
-        """Close the pool and wait for its connections."""
+        """Close the pool; connections still busy after 5 s are terminated (and logged), not waited on."""
         self.pool.close()
-        await self.pool.wait_closed()
+        try:
+            await asyncio.wait_for(self.pool.wait_closed(), 5)
+        except TimeoutError:
+            log.warning("database pool did not close in 5 s; terminating its connections")
+            self.pool.terminate()
+            await self.pool.wait_closed()
 
     @contextlib.asynccontextmanager
     async def cursor(self):

@@ -57,10 +57,11 @@ class Revocations:
             self.add(row["jti"], row["exp"])
             self.since = max(self.since, row["revoked_at"])
 
-    async def poll_forever(self, db) -> None:
-        """Poll every POLL_SECONDS; purge expired rows now and then."""
+    async def poll_forever(self, db, stop: asyncio.Event) -> None:
+        """Poll every POLL_SECONDS until stop is set; purge expired rows now and then. It is stopped,
+        never cancelled: a query cancelled half-way can keep its pooled connection from coming back."""
         rounds = 0
-        while True:
+        while not stop.is_set():
             try:
                 await self.poll(db)
                 rounds += 1
@@ -69,7 +70,8 @@ class Revocations:
                     await db.execute(PURGE_EXPIRED)
             except Exception as exc:  # noqa: BLE001 - keep polling through outages
                 log.warning("revocation poll failed", extra={"error": str(exc)})
-            await asyncio.sleep(POLL_SECONDS)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), POLL_SECONDS)
 
     async def listen_forever(self, redis) -> None:
         """Take revocations pushed through Redis; reconnect after an outage."""
@@ -93,10 +95,12 @@ async def running(revocations: Revocations, db, redis):
     """Load what is revoked, then keep listening and polling until the app stops."""
     with contextlib.suppress(Exception):
         await revocations.poll(db)
-    tasks = [asyncio.create_task(revocations.poll_forever(db)), asyncio.create_task(revocations.listen_forever(redis))]
+    stop = asyncio.Event()
+    poller = asyncio.create_task(revocations.poll_forever(db, stop))
+    listener = asyncio.create_task(revocations.listen_forever(redis))
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        stop.set()
+        listener.cancel()
+        await asyncio.gather(poller, listener, return_exceptions=True)
