@@ -11,6 +11,7 @@ from crossbar_py.metrics import Metrics
 from crossbar_py.middlewares import MAX_BODY, PIPELINE
 from crossbar_py.ratelimit import LoginLimiter
 from crossbar_py.resources.accounts import routes as accounts
+from crossbar_py.resources.accounts.cache import AccountCache
 from crossbar_py.resources.api_auth import routes as api_auth
 from crossbar_py.resources.devices import routes as devices
 from crossbar_py.resources.registrations import routes as registrations
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(middlewares=PIPELINE, client_max_size=MAX_BODY)
     app[keys.SETTINGS] = settings or Settings.from_env()
     app[keys.METRICS] = Metrics()
+    app[keys.ACCOUNTS] = AccountCache()
     app.cleanup_ctx.extend([_database, _redis, _revocations, _kamailio])
     for resource in (system, user_auth, api_auth, token_auth, accounts, users, registrations, devices):
         resource.setup(app.router)

@@ -12,6 +12,8 @@ import jwt
 from crossbar_py.errors import InvalidCredentials
 
 ALGORITHM = "HS256"
+VERIFIED_MAX = 50_000
+_VERIFIED: dict = {}
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,22 @@ def issue_token(secret: str, lifetime: int, account_id: str, owner_id: str | Non
 
 
 def verify_token(secret: str, token: str) -> Identity:
-    """The identity in a token; InvalidCredentials when it is malformed, forged or expired."""
+    """The identity in a token; InvalidCredentials when it is malformed, forged or expired.
+    Verifying costs about 0.4 ms (bench/api_latency), as much as a database query: a verified token is
+    remembered until it expires (revocation is checked by the caller on every request)."""
+    key = (secret, token)
+    cached = _VERIFIED.get(key)
+    if cached is not None and cached.claims["exp"] > time.time():
+        return cached
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "account_id"]})
     except jwt.PyJWTError as exc:
         raise InvalidCredentials() from exc
-    return Identity(claims["account_id"], claims.get("owner_id"), claims.get("method", ""), claims)
+    identity = Identity(claims["account_id"], claims.get("owner_id"), claims.get("method", ""), claims)
+    if len(_VERIFIED) >= VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = identity
+    return identity
 
 
 def credential_digests(username: str, password: str) -> dict:

@@ -9,6 +9,7 @@ KAMAILIO = web.AppKey("kamailio", object)
 HTTP = web.AppKey("http_session", object)
 METRICS = web.AppKey("metrics", object)
 REVOCATIONS = web.AppKey("revocations", object)
+ACCOUNTS = web.AppKey("account_cache", object)
 LOGIN_LIMITER = web.AppKey("login_limiter", object)
 
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -20,7 +20,6 @@ from crossbar_py.errors import (
     ValidationFailed,
 )
 from crossbar_py.identity import identify
-from crossbar_py.resources.accounts import queries as account_queries
 from crossbar_py.routing import call_route, resolve_route, route_match
 
 log = logging.getLogger("crossbar_py.access")
@@ -208,7 +207,7 @@ async def load_account(request: web.Request, handler):
     if account_id is not None:
         if len(account_id) != 32:
             raise BadAccountId(account_id)
-        row = await request.app[keys.DB].fetch_one(account_queries.GET_ACCOUNT, {"id": account_id})
+        row = await request.app[keys.ACCOUNTS].get(request.app[keys.DB], account_id)
         if row is None:
             raise BadIdentifier(account_id)
         request[keys.ACCOUNT] = row
@@ -223,7 +222,11 @@ async def authenticate(request: web.Request, handler):
     identity = await identify(request)
     if identity is None:
         raise InvalidCredentials()
-    auth_account = await request.app[keys.DB].fetch_one(account_queries.GET_ACCOUNT, {"id": identity.account_id})
+    path_account = request.get(keys.ACCOUNT)
+    if path_account is not None and path_account["id"] == identity.account_id:
+        auth_account = path_account  # loaded by load_account already: one query fewer on most requests
+    else:
+        auth_account = await request.app[keys.ACCOUNTS].get(request.app[keys.DB], identity.account_id)
     if auth_account is None:
         raise InvalidCredentials()
     request[keys.AUTH] = (identity, auth_account)

@@ -168,3 +168,20 @@ async def test_user_validation_errors(client, tenant):
     resp = await client.put(tenant.url("/users"), headers=tenant.headers, json={"data": {"email": "x"}})
     body = await assert_error(resp, 400, "validation error")
     assert {"first_name", "last_name", "email"} <= set(body["data"])
+
+
+async def test_a_deleted_account_is_gone_on_other_nodes_within_a_second(
+    aiohttp_client, client, settings, tenant, make_tenant
+):
+    import time
+
+    from crossbar_py.app import create_app
+
+    child = await make_tenant(tenant)
+    other_node = await aiohttp_client(create_app(settings))
+    await ok(await other_node.get(child.url(), headers=tenant.headers))
+    await ok(await client.delete(child.url(), headers=tenant.headers))
+    start = time.monotonic()
+    while (await other_node.get(child.url(), headers=tenant.headers)).status != 404:
+        assert time.monotonic() - start < 1.5, "another node still serves a deleted account"
+        await asyncio.sleep(0.05)

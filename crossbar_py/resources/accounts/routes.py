@@ -40,6 +40,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         realm_suffix=request.app[keys.SETTINGS].realm_suffix,
         if_match=conditional.if_match(request),
     )
+    request.app[keys.ACCOUNTS].invalidate(account["id"])
     return _account_response(request, row)
 
 
@@ -59,6 +60,7 @@ async def delete_account(request: web.Request) -> web.Response:
     if request[keys.AUTH][1]["id"] == account["id"]:
         raise Forbidden()
     row = await service.delete_account(request.app[keys.DB], account, conditional.if_match(request))
+    request.app[keys.ACCOUNTS].invalidate(account["id"])
     return envelope.success(
         request, {**service.render(row), "_read_only": {"deleted": True}}, revision=conditional.etag(row)
     )
@@ -104,6 +106,7 @@ async def get_api_key(request: web.Request) -> web.Response:
 async def create_api_key(request: web.Request) -> web.Response:
     """PUT /accounts/{A}/api_key: a new key."""
     key = await service.regenerate_api_key(request.app[keys.DB], request[keys.ACCOUNT])
+    request.app[keys.ACCOUNTS].invalidate(request[keys.ACCOUNT]["id"])
     return envelope.success(request, {"api_key": key}, status=201)
 
 

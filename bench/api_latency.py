@@ -1,0 +1,196 @@
+"""API latency at growing account sizes: per-device GET, a device list page, and a device create, with
+1k, 100k and 1M devices in one account. The API runs as its own process (`crossbar-py serve`) against a
+private PostgreSQL and Redis; requests come one at a time for p50/p99, then 16 at a time for throughput.
+The page cost ratio compares the list page p50 at the largest size with the smallest, in the same run.
+
+usage: python bench/api_latency.py [--sizes 1000,100000,1000000] [--samples 300]
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import psycopg2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crossbar_py import db, stack  # noqa: E402
+from crossbar_py.cli import ensure_account  # noqa: E402
+from crossbar_py.pagination import encode_key  # noqa: E402
+from crossbar_py.settings import Settings  # noqa: E402
+from tests.helpers import md5_credentials  # noqa: E402
+
+# Seeding a million rows one trigger call at a time would take minutes: pause the trigger, then rebuild.
+SEED = """
+ALTER TABLE devices DISABLE TRIGGER devices_credentials;
+INSERT INTO devices (id, account_id, name, device_type, enabled, doc, rev_hash)
+SELECT md5('bench-' || i), %(account_id)s, 'phone ' || i, 'sip_device', true,
+       jsonb_build_object('name', 'phone ' || i, 'device_type', 'sip_device', 'enabled', true,
+                          'sip', jsonb_build_object('method', 'password', 'invite_format', 'contact',
+                                                    'expire_seconds', 300)),
+       md5(i::text)
+  FROM generate_series(%(start)s, %(stop)s - 1) AS i;
+ALTER TABLE devices ENABLE TRIGGER devices_credentials;
+"""
+IDS_SAMPLE = "SELECT id FROM devices WHERE account_id = %(account_id)s ORDER BY random() LIMIT %(n)s"
+
+
+def pct(values: list, p: float) -> float:
+    """The p-th percentile in milliseconds."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+async def timed(session, method: str, url: str, **kw) -> float:
+    """One request's latency in seconds (it must succeed)."""
+    start = time.perf_counter()
+    async with session.request(method, url, **kw) as resp:
+        await resp.read()
+        assert resp.status in (200, 201), (resp.status, await resp.text())
+    return time.perf_counter() - start
+
+
+async def throughput(session, urls: list, seconds: float = 3, workers: int = 16) -> float:
+    """GET requests per second with `workers` in flight."""
+    done, deadline = 0, time.perf_counter() + seconds
+
+    async def worker():
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await timed(session, "GET", random.choice(urls))
+            done += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return done / (time.perf_counter() - start)
+
+
+async def measure(api: str, headers: dict, account_id: str, ids: list, samples: int) -> dict:
+    """p50/p99 of GET one, list page, create; and GET throughput."""
+    base = f"{api}/v2/accounts/{account_id}/devices"
+    async with aiohttp.ClientSession(headers=headers) as session:
+        for _ in range(100):  # warm up: connections, pool, PostgreSQL's caches
+            await timed(session, "GET", f"{base}/{random.choice(ids)}")
+            await timed(session, "GET", base, params={"page_size": "50", "start_key": encode_key(random.choice(ids))})
+        floor = [await timed(session, "GET", f"{api}/healthz") for _ in range(samples)]
+        get = [await timed(session, "GET", f"{base}/{random.choice(ids)}") for _ in range(samples)]
+        page = [
+            await timed(session, "GET", base, params={"page_size": "50", "start_key": encode_key(random.choice(ids))})
+            for _ in range(samples)
+        ]
+        create = [await timed(session, "PUT", base, json={"data": {"name": f"new {i}"}}) for i in range(samples)]
+        rps = await throughput(session, [f"{base}/{i}" for i in ids])
+    return {"floor": floor, "get": get, "page": page, "create": create, "rps": rps}
+
+
+def main() -> int:
+    """Seed, serve, measure each size, print the table and the page cost ratio."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("usage:")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=[1000, 100000, 1000000],
+        help="devices in the account at each step (rising)",
+    )
+    parser.add_argument("--samples", type=int, default=300, help="sequential requests per measure")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    workdir.chmod(0o755)
+    procs = []
+    try:
+        dsn, pg = stack.start_postgres(workdir)
+        procs.append(pg)
+        db.migrate(dsn, out=lambda *_: None)
+        redis_url, rd = stack.start_redis(workdir)
+        procs.append(rd)
+        settings = Settings(database_url=dsn, redis_url=redis_url, jwt_secret="bench-" + "k" * 40)
+        account, _ = asyncio.run(ensure_account(settings, "bench", "admin", "bench-pass"))
+        port = stack.free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": dsn,
+            "REDIS_URL": redis_url,
+            "CROSSBAR_JWT_SECRET": settings.jwt_secret,
+            "HTTP_PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "crossbar_py", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(stack.Process("api", server, workdir / "api.log"))
+        api = f"http://127.0.0.1:{port}"
+        token = asyncio.run(_login(api, account["name"]))
+        results, seeded = {}, 0
+        conn = psycopg2.connect(dsn)
+        conn.autocommit = True
+        for size in args.sizes:
+            t = time.perf_counter()
+            with conn.cursor() as cur:
+                cur.execute(SEED, {"account_id": account["id"], "start": seeded, "stop": size})
+                cur.execute("ANALYZE devices")
+                cur.execute(IDS_SAMPLE, {"account_id": account["id"], "n": 2000})
+                ids = [r[0] for r in cur.fetchall()]
+            seeded = size
+            print(f"api_latency: {size:>8} devices seeded ({time.perf_counter() - t:.1f} s)", flush=True)
+            results[size] = asyncio.run(measure(api, {"X-Auth-Token": token}, account["id"], ids, args.samples))
+        conn.close()
+    finally:
+        for proc in reversed(procs):
+            proc.stop()
+    _report(results)
+    return 0
+
+
+async def _login(api: str, account_name: str) -> str:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            try:
+                async with session.get(f"{api}/healthz") as resp:
+                    if resp.status == 200:
+                        break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+        body = {"data": {"credentials": md5_credentials("admin", "bench-pass"), "account_name": account_name}}
+        async with session.put(f"{api}/v2/user_auth", json=body) as resp:
+            return (await resp.json())["auth_token"]
+
+
+def _report(results: dict) -> None:
+    print(
+        f"{'devices':>9} | {'/healthz p50 (floor)':>20} | {'GET one p50/p99 ms':>19} | {'list page p50/p99 ms':>21} | "
+        f"{'create p50/p99 ms':>18} | {'GET req/s (16 in flight)':>24}"
+    )
+    for size, r in results.items():
+        cells = [f"{pct(r[k], 50):6.2f} / {pct(r[k], 99):6.2f}" for k in ("get", "page", "create")]
+        print(
+            f"{size:>9} | {pct(r['floor'], 50):20.2f} | {cells[0]:>19} | {cells[1]:>21} | {cells[2]:>18} | "
+            f"{r['rps']:>24.0f}"
+        )
+    for size, r in results.items():
+        floor = statistics.median(r["floor"])
+        print(
+            f"{size:>9} devices, p50 as a multiple of the /healthz floor: GET one "
+            f"{statistics.median(r['get']) / floor:.2f}, list page {statistics.median(r['page']) / floor:.2f}, "
+            f"create {statistics.median(r['create']) / floor:.2f}"
+        )
+    sizes = list(results)
+    if len(sizes) > 1:
+        ratio = statistics.median(results[sizes[-1]]["page"]) / statistics.median(results[sizes[0]]["page"])
+        print(f"page cost ratio {sizes[-1]} / {sizes[0]} devices (p50): {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
