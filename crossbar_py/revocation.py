@@ -73,21 +73,22 @@ class Revocations:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), POLL_SECONDS)
 
-    async def listen_forever(self, redis) -> None:
-        """Take revocations pushed through Redis; reconnect after an outage."""
-        while True:
+    async def listen_forever(self, redis, stop: asyncio.Event) -> None:
+        """Take revocations pushed through Redis until stop is set; reconnect after an outage. Stopped, not
+        cancelled: a cancelled `pubsub.listen()` can stay blocked forever (seen with redis-py 8)."""
+        while not stop.is_set():
             try:
                 async with redis.pubsub() as pubsub:
                     await pubsub.subscribe(CHANNEL)
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
+                    while not stop.is_set():
+                        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                        if message and message.get("type") == "message":
                             jti, _, exp = message["data"].decode().partition(" ")
                             self.add(jti, int(exp))
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:  # noqa: BLE001 - Redis down: the poll covers, retry later
                 log.warning("revocation listener lost Redis", extra={"error": str(exc)})
-            await asyncio.sleep(1)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1)
 
 
 @contextlib.asynccontextmanager
@@ -96,11 +97,15 @@ async def running(revocations: Revocations, db, redis):
     with contextlib.suppress(Exception):
         await revocations.poll(db)
     stop = asyncio.Event()
-    poller = asyncio.create_task(revocations.poll_forever(db, stop))
-    listener = asyncio.create_task(revocations.listen_forever(redis))
+    tasks = [
+        asyncio.create_task(revocations.poll_forever(db, stop)),
+        asyncio.create_task(revocations.listen_forever(redis, stop)),
+    ]
     try:
         yield
     finally:
         stop.set()
-        listener.cancel()
-        await asyncio.gather(poller, listener, return_exceptions=True)
+        _, late = await asyncio.wait(tasks, timeout=5)
+        for task in late:
+            log.warning("revocation task did not stop in 5 s; cancelling it", extra={"task": task.get_name()})
+            task.cancel()
