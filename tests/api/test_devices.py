@@ -110,3 +110,31 @@ async def test_object_sub_defaults_apply_only_when_the_object_is_sent(client, te
     assert "media" not in plain and "call_forward" not in plain
     scalar = await tenant.create_device(client, outbound_flags="fax")
     assert scalar["outbound_flags"] == []
+
+
+async def test_ip_devices_need_a_unique_ipv4(client, make_tenant):
+    first, second = await make_tenant(), await make_tenant()
+    ip = "198.51.100.77"
+    dev = await first.create_device(client, sip={"method": "ip", "ip": ip})
+    assert dev["sip"]["ip"] == ip
+    resp = await client.put(
+        second.url("/devices"),
+        headers=second.headers,
+        json={"data": {"name": "clash", "sip": {"method": "ip", "ip": ip}}},
+    )
+    body = await assert_error(resp, 400, "validation error")
+    assert body["data"]["sip.ip"]["unique"] == {"message": "SIP IP already in use", "cause": ip}
+    resp = await client.put(
+        second.url("/devices"),
+        headers=second.headers,
+        json={"data": {"name": "bad", "sip": {"method": "ip", "ip": "not-an-ip"}}},
+    )
+    body = await assert_error(resp, 400, "validation error")
+    assert body["data"]["sip.ip"]["type"]["message"] == "Must be a valid IPv4 RFC 791"
+    resp = await client.put(
+        second.url("/devices"),
+        headers=second.headers,
+        json={"data": {"name": "m", "sip": {"method": "carrier-pigeon"}}},
+    )
+    body = await assert_error(resp, 400, "validation error")
+    assert body["data"]["sip.method"]["enum"]["target"] == ["password", "ip"]

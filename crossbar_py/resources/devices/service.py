@@ -1,5 +1,6 @@
 """Device rules (contract 8.4): MAC normalisation, realm, SIP credential uniqueness, HA1 on write."""
 
+import ipaddress
 import re
 
 from psycopg2.extras import Json
@@ -83,6 +84,8 @@ def unique_error(exc: UniqueViolation, doc: dict):
         return field_error(
             "sip.username", "unique", "SIP credentials already in use", cause=doc.get("sip", {}).get("username")
         )
+    if constraint == "devices_sip_ip_uq":
+        return field_error("sip.ip", "unique", "SIP IP already in use", cause=doc.get("sip", {}).get("ip"))
     if constraint == "devices_mac_uq":
         return field_error("mac_address", "unique", "MAC address already in use", cause=doc.get("mac_address"))
     return Conflict()
@@ -91,6 +94,7 @@ def unique_error(exc: UniqueViolation, doc: dict):
 async def create_device(db, account: dict, data: dict) -> dict:
     """Validate and insert a device; a client-chosen id is honoured (409 when taken)."""
     doc = validate(DEVICE, normalize(data, account))
+    check_ip_method(doc)
     device_id = str(doc.pop("id", "") or documents.new_id())
     params = {
         "id": device_id,
@@ -121,6 +125,19 @@ def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
         )
 
 
+def check_ip_method(doc: dict) -> None:
+    """Step 9: an IP-authenticated device needs an IPv4 sip.ip."""
+    sip = doc.get("sip", {})
+    if sip.get("method") != "ip":
+        return
+    try:
+        ipaddress.IPv4Address(sip.get("ip", ""))
+    except ValueError as exc:
+        raise ValidationFailed(
+            {"sip.ip": {"type": {"message": "Must be a valid IPv4 RFC 791", "cause": sip.get("ip", "")}}}
+        ) from exc
+
+
 async def save_device(
     db, account: dict, device_id: str, data: dict, superduper: bool, patch: bool, if_match=None
 ) -> dict:
@@ -132,6 +149,7 @@ async def save_device(
             )
             doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
             _check_type_change(stored["doc"], doc, superduper)
+            check_ip_method(doc)
             params = {"id": device_id, "doc": Json(doc), "rev_hash": documents.rev_hash(doc), **columns(doc, account)}
             await cur.execute(queries.UPDATE_DEVICE, params)
             return await cur.fetchone()
