@@ -66,7 +66,9 @@ def run_rate(sip_port: int, users_csv: Path, rate: int, seconds: int, workdir: P
     """One sipp run at `rate` registrations/s; its outcome."""
     scenario = workdir / "register.xml"
     scenario.write_text(
-        Template(SCENARIO.read_text()).substitute(contact="[local_ip]:[local_port]", expires=3600, final=200)
+        Template(SCENARIO.read_text()).substitute(
+            contact="[local_ip]:[local_port]", expires=3600, final=200, user_agent="sipp-bench"
+        )
     )
     stat = workdir / f"stat-{rate}.csv"
     stat.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from crossbar_py.ratelimit import LoginLimiter
 from crossbar_py.resources.accounts import routes as accounts
 from crossbar_py.resources.accounts.cache import AccountCache
 from crossbar_py.resources.api_auth import routes as api_auth
+from crossbar_py.resources.device_registration import routes as device_registration
 from crossbar_py.resources.devices import routes as devices
 from crossbar_py.resources.registrations import routes as registrations
 from crossbar_py.resources.system import routes as system
@@ -61,6 +62,16 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[keys.METRICS] = Metrics()
     app[keys.ACCOUNTS] = AccountCache()
     app.cleanup_ctx.extend([_database, _redis, _revocations, _kamailio])
-    for resource in (system, user_auth, api_auth, token_auth, accounts, users, registrations, devices):
+    for resource in (
+        system,
+        user_auth,
+        api_auth,
+        token_auth,
+        accounts,
+        users,
+        registrations,
+        device_registration,
+        devices,
+    ):
         resource.setup(app.router)
     return app

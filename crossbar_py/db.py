@@ -10,12 +10,14 @@ import psycopg2
 import psycopg2.errors
 import psycopg2.extras
 
+from crossbar_py import logs
 from crossbar_py.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 UniqueViolation = psycopg2.errors.UniqueViolation
 
+SET_REQUEST_ID = "SELECT set_config('crossbar.request_id', %(request_id)s, true)"
 MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
@@ -59,8 +61,12 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def transaction(self):
-        """A cursor inside BEGIN/COMMIT; an exception rolls everything back."""
+        """A cursor inside BEGIN/COMMIT; an exception rolls everything back. The request id rides along
+        (transaction-local) so that the journal can name the request behind a flush (sql/008)."""
         async with self.cursor() as cur, cur.begin():
+            request_id = logs.REQUEST_ID.get()
+            if request_id:
+                await cur.execute(SET_REQUEST_ID, {"request_id": request_id})
             yield cur
 
     async def fetch_one(self, query: str, params: dict | None = None) -> dict | None:

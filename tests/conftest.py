@@ -44,6 +44,17 @@ class Stack:
         return Settings(**{**values, **overrides})
 
 
+def _journal_every_refresh(dsn: str) -> None:
+    """Tests watch single refreshes: no coalescing (set before Kamailio connects)."""
+    import psycopg2
+
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("ALTER DATABASE crossbar SET crossbar.refresh_coalesce = '0'")
+    conn.close()
+
+
 @pytest.fixture(scope="session")
 def stack_env():
     """PostgreSQL (migrated), Redis and Kamailio for the whole session; stopped by pid at the end."""
@@ -54,6 +65,7 @@ def stack_env():
         dsn, pg = stack.start_postgres(workdir)
         procs.append(pg)
         db.migrate(dsn, out=lambda *_: None)
+        _journal_every_refresh(dsn)
         redis_url, rd = stack.start_redis(workdir)
         procs.append(rd)
         port = int(dsn.rsplit(":", 1)[1].split("/")[0])

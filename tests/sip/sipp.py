@@ -50,6 +50,7 @@ class Sipp:
         self.port = port or free_udp_port(src_ip)
         self.dir = Path(tempfile.mkdtemp(prefix="sipp-"))
         variables.setdefault("contact", f"{src_ip}:{self.port}")
+        variables.setdefault("user_agent", "sipp-phone/3.6")
         text = Template((SCENARIOS / f"{scenario}.xml").read_text()).substitute(variables)
         (self.dir / "scenario.xml").write_text(text)
         self.argv = [

@@ -1,0 +1,31 @@
+"""HTTP for /v2/accounts/{A}/devices/{D}/status and /logs (registrations-plus.md)."""
+
+from aiohttp import web
+
+from crossbar_py import envelope, keys
+from crossbar_py.resources.device_registration import service
+from crossbar_py.resources.devices.service import get_device
+from crossbar_py.routing import path_param
+
+
+async def device_status(request: web.Request) -> web.Response:
+    """GET /devices/{D}/status: {device_id, status, registered} (seed 004)."""
+    db, account = request.app[keys.DB], request[keys.ACCOUNT]
+    device = await get_device(db, account["id"], path_param(request, "device_id"))
+    state = await service.status(db, device, account)
+    return envelope.success(request, {"device_id": device["id"], "status": state, "registered": state == "registered"})
+
+
+async def device_logs(request: web.Request) -> web.Response:
+    """GET /devices/{D}/logs?lines=N: the device's registration journal, newest first."""
+    db, account = request.app[keys.DB], request[keys.ACCOUNT]
+    lines = service.parse_lines(request.query.get("lines"))
+    device = await get_device(db, account["id"], path_param(request, "device_id"))
+    return envelope.success(request, await service.logs(db, device["id"], lines))
+
+
+def setup(router: web.UrlDispatcher) -> None:
+    """Register the routes (before /devices/{D}/...)."""
+    base = "/v2/accounts/{account_id}/devices/{device_id}"
+    router.add_get(f"{base}/status", device_status)
+    router.add_get(f"{base}/logs", device_logs)

@@ -1,0 +1,129 @@
+"""The registration journal and device state on the real stack (issue 4, decisions 22)."""
+
+import asyncio
+
+import pytest
+
+from crossbar_py import stack
+from tests.helpers import assert_error, ok
+from tests.sip.sipp import register
+from tests.sip.test_registration import PASSWORD
+
+
+async def _state(client, tenant, dev) -> tuple:
+    status = (await ok(await client.get(tenant.url(f"/devices/{dev['id']}/status"), headers=tenant.headers)))["data"]
+    logs = (await ok(await client.get(tenant.url(f"/devices/{dev['id']}/logs"), headers=tenant.headers)))["data"]
+    return status, logs
+
+
+@pytest.fixture
+async def journal_device(client, tenant):
+    username = f"jr{tenant.account_id[:10]}"
+    dev = await tenant.create_device(client, sip={"username": username, "password": PASSWORD})
+    return tenant, dev, username
+
+
+async def test_a_phones_life_in_the_journal(client, stack_env, journal_device):
+    tenant, dev, username = journal_device
+    status, logs = await _state(client, tenant, dev)
+    assert status == {"device_id": dev["id"], "status": "provisioning", "registered": False} and logs == []
+
+    first = await register(stack_env.sip_port, username, tenant.realm, PASSWORD)
+    assert first.ok, first.output
+    status, logs = await _state(client, tenant, dev)
+    assert status["status"] == "registered" and status["registered"] is True
+    assert [e["event"] for e in logs] == ["registered"]
+    assert logs[0]["contact"].startswith(f"sip:{username}@127.0.0.1") and logs[0]["userAgent"] == "sipp-phone/3.6"
+
+    assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, port=first.port)).ok
+    assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, port=first.port, expires=0)).ok
+    status, logs = await _state(client, tenant, dev)
+    assert status["status"] == "unregistered"
+    assert [e["event"] for e in logs] == ["unregistered", "refreshed", "registered"]
+
+    assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD)).ok
+    resp = await client.delete(
+        tenant.url(f"/registrations/{username}"), headers={**tenant.headers, "X-Request-ID": "flush-req-1"}
+    )
+    await ok(resp)
+    status, logs = await _state(client, tenant, dev)
+    assert status["status"] == "unregistered"
+    assert logs[0]["event"] == "flushed" and logs[0]["requestId"] == "flush-req-1"
+
+    src = "127.0.0.70"
+    assert (await register(stack_env.sip_port, username, tenant.realm, "wrong-pass", final=403, src_ip=src)).ok
+    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", src)
+    status, logs = await _state(client, tenant, dev)
+    assert status["status"] == "invalid"
+    assert logs[0]["event"] == "auth_failed" and logs[0]["reason"] == "wrong password"
+    assert logs[0]["ipAddress"] == src
+
+
+async def test_auth_failure_with_hostile_strings_is_journaled_verbatim(client, stack_env, journal_device):
+    tenant, dev, username = journal_device
+    src = "127.0.0.71"
+    # A user agent trying SQL through Kamailio's report of the failure.
+    result = await register(
+        stack_env.sip_port,
+        username,
+        tenant.realm,
+        "wrong-pass",
+        final=403,
+        src_ip=src,
+        user_agent="x'); DROP TABLE devices; --",
+    )
+    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", src)
+    assert result.ok, result.output
+    _, logs = await _state(client, tenant, dev)
+    assert logs[0]["userAgent"] == "x'); DROP TABLE devices; --"
+
+
+async def test_disabled_device_status(client, journal_device):
+    tenant, dev, _ = journal_device
+    await ok(
+        await client.patch(
+            tenant.url(f"/devices/{dev['id']}"), headers=tenant.headers, json={"data": {"enabled": False}}
+        )
+    )
+    status, _ = await _state(client, tenant, dev)
+    assert status["status"] == "disabled"
+
+
+async def test_logs_bad_input_and_tenant_wall(client, make_tenant, journal_device):
+    tenant, dev, _ = journal_device
+    for bad in ("0", "-1", "abc", "1001"):
+        resp = await client.get(tenant.url(f"/devices/{dev['id']}/logs"), params={"lines": bad}, headers=tenant.headers)
+        await assert_error(resp, 400, "validation error")
+    other = await make_tenant()
+    for path in ("status", "logs"):
+        await assert_error(
+            await client.get(tenant.url(f"/devices/{dev['id']}/{path}"), headers=other.headers), 403, "forbidden"
+        )
+        await assert_error(
+            await client.get(tenant.url(f"/devices/nope/{path}"), headers=tenant.headers), 404, "bad_identifier"
+        )
+
+
+@pytest.fixture(scope="module")
+def fast_kamailio(stack_env):
+    """A second Kamailio on the same database whose contacts may live two seconds and expire at once."""
+    port = int(stack_env.dsn.rsplit(":", 1)[1].split("/")[0])
+    cfg = stack.KamailioConfig(
+        db_host="127.0.0.1", db_port=port, defines={"MIN_EXPIRES": 1, "UL_TIMER": 1, "CHILDREN": 2, "LOG_LEVEL": 1}
+    )
+    proc = stack.start_kamailio(stack_env.workdir / "fast-kamailio", cfg)
+    yield cfg
+    proc.stop()
+
+
+async def test_expiry_is_journaled_and_shown(client, fast_kamailio, journal_device):
+    tenant, dev, username = journal_device
+    assert (await register(fast_kamailio.sip_port, username, tenant.realm, PASSWORD, expires=2)).ok
+    for _ in range(100):
+        _, logs = await _state(client, tenant, dev)
+        if logs and logs[0]["event"] == "expired":
+            break
+        await asyncio.sleep(0.1)
+    status, logs = await _state(client, tenant, dev)
+    assert [e["event"] for e in logs] == ["expired", "registered"]
+    assert status["status"] == "expired"
