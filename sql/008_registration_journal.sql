@@ -35,7 +35,8 @@ CREATE FUNCTION journal_location() RETURNS trigger LANGUAGE plpgsql SECURITY DEF
 DECLARE
     r location;
     kind text;
-    dev record;
+    dev_id text;
+    acct_id text;
     rid text := nullif(current_setting('crossbar.request_id', true), '');
     -- ALTER DATABASE … SET crossbar.refresh_coalesce = '<seconds>' (0: journal every refresh).
     coalesce_s int := coalesce(nullif(current_setting('crossbar.refresh_coalesce', true), '')::int, 3600);
@@ -59,10 +60,11 @@ BEGIN
                      WHEN OLD.expires <= (now() AT TIME ZONE 'UTC') + interval '1 second' THEN 'expired'
                      ELSE 'unregistered' END;
     END IF;
-    dev := journal_device(r.username, r.domain);
+    -- No match (e.g. the realm just changed) leaves both NULL: the event is still kept.
+    SELECT device_id, account_id INTO dev_id, acct_id FROM journal_device(r.username, r.domain);
     INSERT INTO registration_events (event, username, domain, device_id, account_id, ruid, contact, received,
                                      user_agent, expires_at, source, request_id)
-    VALUES (kind, r.username, r.domain, dev.device_id, dev.account_id, r.ruid, r.contact, r.received,
+    VALUES (kind, r.username, r.domain, dev_id, acct_id, r.ruid, r.contact, r.received,
             r.user_agent, r.expires AT TIME ZONE 'UTC', coalesce(r.received, r.contact),
             CASE WHEN kind = 'flushed' THEN rid END);
     RETURN NULL;
@@ -80,11 +82,12 @@ LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
     u text := convert_from(decode(user_hex, 'hex'), 'UTF8');
     d text := convert_from(decode(realm_hex, 'hex'), 'UTF8');
-    dev record;
+    dev_id text;
+    acct_id text;
 BEGIN
-    dev := journal_device(u, d);
+    SELECT device_id, account_id INTO dev_id, acct_id FROM journal_device(u, d);
     INSERT INTO registration_events (event, username, domain, device_id, account_id, user_agent, source, reason)
-    VALUES ('auth_failed', u, d, dev.device_id, dev.account_id, convert_from(decode(ua_hex, 'hex'), 'UTF8'),
+    VALUES ('auth_failed', u, d, dev_id, acct_id, convert_from(decode(ua_hex, 'hex'), 'UTF8'),
             source_ip || ':' || source_port,
             CASE rc WHEN -2 THEN 'wrong password' WHEN -3 THEN 'unknown username'
                     WHEN -8 THEN 'username mismatch' ELSE 'auth error ' || rc END);
