@@ -23,6 +23,11 @@ CREATE INDEX registration_events_device_idx ON registration_events (device_id, i
 CREATE INDEX registration_events_account_ts_idx ON registration_events (account_id, ts);
 CREATE INDEX registration_events_ts_idx ON registration_events (ts);
 
+-- The journal finds a location row's device by exact username and realm, deleted devices included
+-- (their flush is journaled too); Kamailio reads kam_credentials, so the partial index is not needed.
+DROP INDEX devices_sip_exact_idx;
+CREATE INDEX devices_sip_exact_idx ON devices (sip_username, sip_realm);
+
 -- The device a location row belongs to (a just-deleted device still counts: its flush is journaled).
 CREATE FUNCTION journal_device(p_username text, p_domain text, OUT device_id text, OUT account_id text)
 LANGUAGE sql STABLE AS $$
@@ -38,21 +43,11 @@ DECLARE
     dev_id text;
     acct_id text;
     rid text := nullif(current_setting('crossbar.request_id', true), '');
-    -- ALTER DATABASE … SET crossbar.refresh_coalesce = '<seconds>' (0: journal every refresh).
-    coalesce_s int := coalesce(nullif(current_setting('crossbar.refresh_coalesce', true), '')::int, 3600);
 BEGIN
     IF TG_OP = 'INSERT' THEN
         r := NEW; kind := 'registered';
     ELSIF TG_OP = 'UPDATE' THEN
         r := NEW;
-        -- Refreshes are coalesced: one per contact per coalesce_s window (an hour by default), unless
-        -- where or what registers changed; a phone refreshing every minute does not flood the journal.
-        IF coalesce_s > 0 AND NEW.contact IS NOT DISTINCT FROM OLD.contact
-           AND NEW.received IS NOT DISTINCT FROM OLD.received AND NEW.user_agent IS NOT DISTINCT FROM OLD.user_agent
-           AND floor(extract(epoch FROM NEW.last_modified) / coalesce_s)
-             = floor(extract(epoch FROM OLD.last_modified) / coalesce_s) THEN
-            RETURN NULL;
-        END IF;
         kind := CASE WHEN NEW.contact IS DISTINCT FROM OLD.contact THEN 'replaced' ELSE 'refreshed' END;
     ELSE
         r := OLD;
@@ -71,8 +66,28 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER location_journal AFTER INSERT OR UPDATE OR DELETE ON location
+CREATE TRIGGER location_journal AFTER INSERT OR DELETE ON location
     FOR EACH ROW EXECUTE FUNCTION journal_location();
+
+-- Refreshes are coalesced: one per contact per window (crossbar.refresh_coalesce seconds, default an
+-- hour; '0' journals every refresh), unless where or what registers changed, so a phone refreshing
+-- every minute does not flood the journal. The test sits in WHEN: PostgreSQL evaluates it without
+-- calling PL/pgSQL and queues nothing when it is false, so a coalesced refresh costs next to nothing.
+CREATE FUNCTION refresh_window() RETURNS int LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('crossbar.refresh_coalesce', true), ''), '3600')::int
+$$;
+-- One expression, so PostgreSQL can inline it into the trigger's WHEN.
+CREATE FUNCTION journal_refresh_due(old_ts timestamp, new_ts timestamp) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN refresh_window() = 0 THEN true
+                ELSE floor(extract(epoch FROM old_ts) / refresh_window())
+                  <> floor(extract(epoch FROM new_ts) / refresh_window()) END
+$$;
+CREATE TRIGGER location_journal_update AFTER UPDATE ON location FOR EACH ROW
+    WHEN (OLD.contact IS DISTINCT FROM NEW.contact OR OLD.received IS DISTINCT FROM NEW.received
+          OR OLD.user_agent IS DISTINCT FROM NEW.user_agent
+          OR journal_refresh_due(OLD.last_modified, NEW.last_modified))
+    EXECUTE FUNCTION journal_location();
 
 -- Kamailio reports digest failures here. Every value the phone controls arrives hex-encoded
 -- ({s.encode.hexa}): hex digits cannot break out of a string literal.
