@@ -127,3 +127,62 @@ async def test_expiry_is_journaled_and_shown(client, fast_kamailio, journal_devi
     status, logs = await _state(client, tenant, dev)
     assert [e["event"] for e in logs] == ["expired", "registered"]
     assert status["status"] == "expired"
+
+
+async def test_registration_view_with_two_contacts_nat_flush_and_history(client, stack_env, journal_device):
+    tenant, dev, username = journal_device
+    url = tenant.url(f"/devices/{dev['id']}/registration")
+    desk = await register(stack_env.sip_port, username, tenant.realm, PASSWORD)
+    natted = await register(stack_env.sip_port, username, tenant.realm, PASSWORD, contact="10.1.2.3:5060")
+    assert desk.ok and natted.ok
+    data = (await ok(await client.get(url, headers=tenant.headers)))["data"]
+    assert data["status"] == "registered" and data["deviceId"] == dev["id"]
+    assert len(data["contacts"]) == 2 and len({c["registrationId"] for c in data["contacts"]}) == 2
+    by_contact = {c["contactAddress"]: c for c in data["contacts"]}
+    behind = by_contact[f"sip:{username}@10.1.2.3:5060"]
+    assert behind["realAddress"] == f"127.0.0.1:{natted.port}" and behind["transport"] == "UDP"
+    assert behind["registeredAt"] and behind["expiresAt"]
+    assert data["diagnostics"]["behindNat"] is True and data["diagnostics"]["registrationsLastHour"] == 2
+    assert data["registrationExpiry"] == 600 and data["ipAddress"] == "127.0.0.1" and data["contactUri"]
+
+    resp = await client.delete(url, headers={**tenant.headers, "X-Request-ID": "unreg-1"})
+    removed = (await ok(resp))["data"]
+    assert removed["status"] == "unregistered" and len(removed["removed"]) == 2
+    data = (await ok(await client.get(url, headers=tenant.headers)))["data"]
+    assert data["status"] == "unregistered" and data["contacts"] == [] and "lastRegistration" in data
+    logs = (await ok(await client.get(tenant.url(f"/devices/{dev['id']}/logs"), headers=tenant.headers)))["data"]
+    assert [e["event"] for e in logs[:2]] == ["flushed", "flushed"] and logs[0]["requestId"] == "unreg-1"
+    assert (await ok(await client.get(tenant.url("/registrations/count"), headers=tenant.headers)))["data"][
+        "count"
+    ] == 0
+
+
+async def test_registration_diagnostics_explain_a_wrong_password(client, stack_env, journal_device):
+    tenant, dev, username = journal_device
+    src = "127.0.0.72"
+    assert (await register(stack_env.sip_port, username, tenant.realm, "not-it", final=403, src_ip=src)).ok
+    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", src)
+    data = (await ok(await client.get(tenant.url(f"/devices/{dev['id']}/registration"), headers=tenant.headers)))[
+        "data"
+    ]
+    assert data["status"] == "invalid"
+    assert data["diagnostics"]["authFailures"][0]["source"].startswith(src)
+    assert "password" in data["diagnostics"]["hint"]
+
+
+async def test_registration_routes_wall_and_404(client, make_tenant, journal_device):
+    tenant, dev, _ = journal_device
+    other = await make_tenant()
+    for method in ("GET", "DELETE"):
+        url = tenant.url(f"/devices/{dev['id']}/registration")
+        await assert_error(await client.request(method, url, headers=other.headers), 403, "forbidden")
+        await assert_error(await client.request(method, url), 401, "invalid_credentials")
+        await assert_error(
+            await client.request(method, tenant.url("/devices/nope/registration"), headers=tenant.headers),
+            404,
+            "bad_identifier",
+        )
+    data = (await ok(await client.get(tenant.url(f"/devices/{dev['id']}/registration"), headers=tenant.headers)))[
+        "data"
+    ]
+    assert data["status"] == "provisioning" and "hint" in data["diagnostics"]

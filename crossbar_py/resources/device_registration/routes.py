@@ -24,8 +24,36 @@ async def device_logs(request: web.Request) -> web.Response:
     return envelope.success(request, await service.logs(db, device["id"], lines))
 
 
+async def get_registration(request: web.Request) -> web.Response:
+    """GET /devices/{D}/registration: state, live contacts (or the last registration) and diagnostics."""
+    db, account = request.app[keys.DB], request[keys.ACCOUNT]
+    device = await get_device(db, account["id"], path_param(request, "device_id"))
+    settings = request.app[keys.SETTINGS]
+    data = await service.registration(db, device, account, f"{settings.sip_server}:{settings.sip_port}")
+    return envelope.success(request, data)
+
+
+async def delete_registration(request: web.Request) -> web.Response:
+    """DELETE /devices/{D}/registration: flush every contact of the device; answers what was removed."""
+    db, account = request.app[keys.DB], request[keys.ACCOUNT]
+    device = await get_device(db, account["id"], path_param(request, "device_id"))
+    removed = await service.flush_device(db, device)
+    return envelope.success(
+        request,
+        {
+            "deviceId": device["id"],
+            "status": "unregistered",
+            "unregisteredAt": service.now_iso(),
+            "removed": removed,
+            "message": "Device unregistered successfully" if removed else "Device had no registration",
+        },
+    )
+
+
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes (before /devices/{D}/...)."""
     base = "/v2/accounts/{account_id}/devices/{device_id}"
     router.add_get(f"{base}/status", device_status)
     router.add_get(f"{base}/logs", device_logs)
+    router.add_get(f"{base}/registration", get_registration)
+    router.add_delete(f"{base}/registration", delete_registration)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from crossbar_py.errors import field_error
-from crossbar_py.resources.device_registration import queries
+from crossbar_py.resources.device_registration import queries, view
 from crossbar_py.resources.registrations.service import parse_uri
 
 PROVISIONING_WINDOW = timedelta(hours=24)
@@ -86,3 +86,65 @@ async def logs(db, device_id: str, lines: int) -> list:
         }
         out.append({k: v for k, v in entry.items() if v is not None})
     return out
+
+
+def now_iso() -> str:
+    """Now, ISO-8601 UTC."""
+    return view.iso(datetime.now(UTC))
+
+
+async def registration(db, device: dict, account: dict, sip_server: str) -> dict:
+    """Seed 000's registration object, plus contacts, lastRegistration and diagnostics."""
+    state = await status(db, device, account)
+    rows = []
+    if device["sip_username"]:
+        rows = await db.fetch_all(
+            queries.DEVICE_CONTACTS, {"username": device["sip_username"], "realm": device["sip_realm"]}
+        )
+    first = {}
+    if rows:
+        found = await db.fetch_all(
+            queries.FIRST_REGISTERED, {"device_id": device["id"], "ruids": [r["ruid"] for r in rows]}
+        )
+        first = {f["ruid"]: f["ts"] for f in found}
+    data = {
+        "deviceId": device["id"],
+        "status": state,
+        "contacts": [view.contact(r, first.get(r["ruid"])) for r in rows],
+        "diagnostics": await view.diagnostics(db, device, rows, state, sip_server),
+    }
+    if rows:
+        latest = rows[0]
+        ip, port = parse_uri(latest["received"] or latest["contact"])
+        data.update(
+            registeredAt=view.iso(first.get(latest["ruid"])),
+            expiresAt=view.iso(latest["expires"]),
+            registrationExpiry=int((latest["expires"] - latest["last_modified"]).total_seconds()),
+            ipAddress=ip,
+            port=port,
+            transportProtocol=(latest["socket"] or "udp").split(":")[0].upper(),
+            userAgent=latest["user_agent"],
+            contactUri=latest["contact"],
+            lastActivity=view.iso(latest["last_modified"]),
+        )
+    else:
+        last = await db.fetch_one(queries.LAST_REGISTRATION, {"device_id": device["id"]})
+        if last is not None:
+            data["lastRegistration"] = {
+                "registrationId": last["ruid"],
+                "contactAddress": last["contact"],
+                "realAddress": last["source"],
+                "userAgent": last["user_agent"],
+                "at": view.iso(last["ts"]),
+                "expiresAt": view.iso(last["expires_at"]),
+            }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+async def flush_device(db, device: dict) -> list:
+    """Delete every contact of the device in one transaction (journaled as flushed)."""
+    if not device["sip_username"]:
+        return []
+    async with db.transaction() as cur:
+        await cur.execute(queries.FLUSH_DEVICE, {"username": device["sip_username"], "realm": device["sip_realm"]})
+        return [view.contact(r) for r in await cur.fetchall()]
