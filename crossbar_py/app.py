@@ -4,7 +4,7 @@ import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from crossbar_py import keys, revocation
+from crossbar_py import keys, retention, revocation
 from crossbar_py.db import Database
 from crossbar_py.kamailio import Kamailio
 from crossbar_py.metrics import Metrics
@@ -48,6 +48,11 @@ async def _revocations(app: web.Application):
         yield
 
 
+async def _retention(app: web.Application):
+    async with retention.running(app[keys.DB], app[keys.SETTINGS].journal_retention_days):
+        yield
+
+
 async def _kamailio(app: web.Application):
     session = aiohttp.ClientSession()
     app[keys.KAMAILIO] = Kamailio(session, app[keys.SETTINGS].kamailio_rpc_url)
@@ -61,7 +66,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[keys.SETTINGS] = settings or Settings.from_env()
     app[keys.METRICS] = Metrics()
     app[keys.ACCOUNTS] = AccountCache()
-    app.cleanup_ctx.extend([_database, _redis, _revocations, _kamailio])
+    app.cleanup_ctx.extend([_database, _redis, _revocations, _retention, _kamailio])
     for resource in (
         system,
         user_auth,
