@@ -26,8 +26,10 @@ class Identity:
     claims: dict
 
 
-def issue_token(secret: str, lifetime: int, account_id: str, owner_id: str | None, method: str) -> str:
-    """A signed JWT with the claims Monster UI decodes."""
+def issue_token(
+    secret: str, lifetime: int, account_id: str, owner_id: str | None, method: str, acting_as: dict | None = None
+) -> str:
+    """A signed JWT with the claims Monster UI decodes; `original_*` name the impersonator, if any."""
     now = int(time.time())
     claims = {
         "account_id": account_id,
@@ -39,6 +41,8 @@ def issue_token(secret: str, lifetime: int, account_id: str, owner_id: str | Non
     }
     if owner_id:
         claims["owner_id"] = owner_id
+    if acting_as:
+        claims.update(original_account_id=acting_as["account_id"], original_owner_id=acting_as["owner_id"])
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 

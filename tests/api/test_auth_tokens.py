@@ -116,3 +116,35 @@ async def test_failed_logins_past_the_limit_get_429_even_with_the_right_password
 async def test_successful_logins_are_not_throttled(strict_client, tenant):
     for _ in range(6):
         await login(strict_client, "admin", tenant.password, account_name=tenant.name)
+
+
+async def test_superduper_admin_impersonates_a_user(client, tenant, master_token, make_tenant):
+    owner = (await ok(await client.get(tenant.url("/users"), headers=tenant.headers)))["data"][0]["id"]
+    url = tenant.url(f"/users/{owner}/user_auth")
+    body = await ok(
+        await client.put(url, headers={"X-Auth-Token": master_token}, json={"action": "impersonate_user", "data": {}}),
+        201,
+    )
+    claims = _payload(body["auth_token"])
+    assert claims["account_id"] == tenant.account_id and claims["owner_id"] == owner
+    assert claims["original_account_id"] == _payload(master_token)["account_id"]
+    await ok(await client.get(tenant.url("/devices"), headers={"X-Auth-Token": body["auth_token"]}))
+    await assert_error(
+        await client.put(url, headers=tenant.headers, json={"action": "impersonate_user"}), 403, "forbidden"
+    )
+    await assert_error(
+        await client.put(url, headers={"X-Auth-Token": master_token}, json={"data": {}}), 400, "invalid action"
+    )
+    await assert_error(
+        await client.put(
+            tenant.url(f"/users/{'0' * 32}/user_auth"),
+            json={"action": "impersonate_user"},
+            headers={"X-Auth-Token": master_token},
+        ),
+        404,
+        "bad_identifier",
+    )
+    other = await make_tenant()
+    await assert_error(
+        await client.put(url, headers=other.headers, json={"action": "impersonate_user"}), 403, "forbidden"
+    )
