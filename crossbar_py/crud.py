@@ -32,3 +32,17 @@ async def fetch_for_write(cur, query: str, params: dict, ident: str, if_match=No
     if if_match:
         if_match(row)
     return row
+
+
+async def delete_document(db, queries, key: dict, ident: str, soft: bool, if_match=None) -> dict:
+    """Soft (deleted = true) or hard delete of a locked document; the row as it was. `queries` names
+    the resource's FOR_UPDATE, SOFT_DELETE and HARD_DELETE statements."""
+    async with db.transaction() as cur:
+        stored = await fetch_for_write(cur, queries.FOR_UPDATE, key, ident, if_match)
+        await cur.execute(queries.SOFT_DELETE if soft else queries.HARD_DELETE, {"id": stored["id"]})
+        return stored
+
+
+def soft_delete_requested(request) -> bool:
+    """Kazoo deletes softly unless ?should_soft_delete=false."""
+    return request.query.get("should_soft_delete", "true") != "false"

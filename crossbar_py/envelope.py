@@ -53,6 +53,11 @@ def success(
     return render(body, status, headers)
 
 
+def deleted(request: web.Request, data: dict, revision: str) -> web.Response:
+    """A DELETE's answer: the document as it was, marked deleted, with its pre-delete revision (Kazoo)."""
+    return success(request, {**data, "_read_only": {"deleted": True}}, revision=revision)
+
+
 def error(request: web.Request, exc: ApiError) -> web.Response:
     """Kazoo's error envelope for a typed error; `error` is the status as a string."""
     body = _base(request)

@@ -61,9 +61,7 @@ async def delete_account(request: web.Request) -> web.Response:
         raise Forbidden()
     row = await service.delete_account(request.app[keys.DB], account, conditional.if_match(request))
     request.app[keys.ACCOUNTS].invalidate(account["id"])
-    return envelope.success(
-        request, {**service.render(row), "_read_only": {"deleted": True}}, revision=conditional.etag(row)
-    )
+    return envelope.deleted(request, service.render(row), conditional.etag(row))
 
 
 async def children(request: web.Request) -> web.Response:

@@ -31,9 +31,14 @@ UPDATE devices
 RETURNING *
 """
 
-SOFT_DELETE_DEVICE = "UPDATE devices SET deleted = true, rev = rev + 1, modified = now() WHERE id = %(id)s"
 
-HARD_DELETE_DEVICE = "DELETE FROM devices WHERE id = %(id)s"
+class Delete:
+    """The statements crud.delete_document runs for a device."""
+
+    FOR_UPDATE = GET_DEVICE_FOR_UPDATE
+    SOFT_DELETE = "UPDATE devices SET deleted = true, rev = rev + 1, modified = now() WHERE id = %(id)s"
+    HARD_DELETE = "DELETE FROM devices WHERE id = %(id)s"
+
 
 USER_DEVICES = """
 SELECT * FROM devices

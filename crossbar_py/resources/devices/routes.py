@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from crossbar_py import conditional, envelope, keys
+from crossbar_py import conditional, crud, envelope, keys
 from crossbar_py.documents import public
 from crossbar_py.errors import BadRequest
 from crossbar_py.pagination import Page
@@ -77,16 +77,14 @@ async def patch_device(request: web.Request) -> web.Response:
 
 async def delete_device(request: web.Request) -> web.Response:
     """DELETE /devices/{D}: soft unless ?should_soft_delete=false; answers the device as it was."""
-    soft = request.query.get("should_soft_delete", "true") != "false"
     row = await service.delete_device(
         request.app[keys.DB],
         request[keys.ACCOUNT]["id"],
         path_param(request, "device_id"),
-        soft,
+        crud.soft_delete_requested(request),
         conditional.if_match(request),
     )
-    data = {**public(row), "_read_only": {"deleted": True}}
-    return envelope.success(request, data, revision=conditional.etag(row))
+    return envelope.deleted(request, public(row), conditional.etag(row))
 
 
 async def sync_device(request: web.Request) -> web.Response:

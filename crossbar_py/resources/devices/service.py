@@ -159,12 +159,9 @@ async def save_device(
 
 async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None) -> dict:
     """Soft (or hard) delete; the row as it was. Its registrations go with it (sql/005)."""
-    async with db.transaction() as cur:
-        stored = await crud.fetch_for_write(
-            cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account_id}, device_id, if_match
-        )
-        await cur.execute(queries.SOFT_DELETE_DEVICE if soft else queries.HARD_DELETE_DEVICE, {"id": device_id})
-        return stored
+    return await crud.delete_document(
+        db, queries.Delete, {"id": device_id, "account_id": account_id}, device_id, soft, if_match
+    )
 
 
 async def get_device(db, account_id: str, device_id: str) -> dict:

@@ -37,6 +37,10 @@ UPDATE users
 RETURNING *
 """
 
-SOFT_DELETE_USER = "UPDATE users SET deleted = true, rev = rev + 1, modified = now() WHERE id = %(id)s"
 
-HARD_DELETE_USER = "DELETE FROM users WHERE id = %(id)s"
+class Delete:
+    """The statements crud.delete_document runs for a user."""
+
+    FOR_UPDATE = GET_USER_FOR_UPDATE
+    SOFT_DELETE = "UPDATE users SET deleted = true, rev = rev + 1, modified = now() WHERE id = %(id)s"
+    HARD_DELETE = "DELETE FROM users WHERE id = %(id)s"

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from crossbar_py import conditional, envelope, filters, keys
+from crossbar_py import conditional, crud, envelope, filters, keys
 from crossbar_py.documents import public
 from crossbar_py.pagination import Page
 from crossbar_py.resources.users import queries, service
@@ -70,16 +70,15 @@ async def patch_user(request: web.Request) -> web.Response:
 
 
 async def delete_user(request: web.Request) -> web.Response:
-    """DELETE /users/{U}."""
-    soft = request.query.get("should_soft_delete", "true") != "false"
+    """DELETE /users/{U}: soft unless ?should_soft_delete=false."""
     row = await service.delete_user(
         request.app[keys.DB],
         request[keys.ACCOUNT]["id"],
         path_param(request, "user_id"),
-        soft,
+        crud.soft_delete_requested(request),
         conditional.if_match(request),
     )
-    return envelope.success(request, {**public(row), "_read_only": {"deleted": True}}, revision=conditional.etag(row))
+    return envelope.deleted(request, public(row), conditional.etag(row))
 
 
 def setup(router: web.UrlDispatcher) -> None:

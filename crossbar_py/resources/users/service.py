@@ -93,12 +93,9 @@ async def save_user(db, settings, account_id: str, user_id: str, data: dict, pat
 
 async def delete_user(db, account_id: str, user_id: str, soft: bool, if_match=None) -> dict:
     """Soft (or hard) delete; devices it owns stop registering (sql/004 triggers)."""
-    async with db.transaction() as cur:
-        stored = await crud.fetch_for_write(
-            cur, queries.GET_USER_FOR_UPDATE, {"id": user_id, "account_id": account_id}, user_id, if_match
-        )
-        await cur.execute(queries.SOFT_DELETE_USER if soft else queries.HARD_DELETE_USER, {"id": user_id})
-        return stored
+    return await crud.delete_document(
+        db, queries.Delete, {"id": user_id, "account_id": account_id}, user_id, soft, if_match
+    )
 
 
 async def get_user(db, account_id: str, user_id: str) -> dict:
