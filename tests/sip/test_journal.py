@@ -186,3 +186,50 @@ async def test_registration_routes_wall_and_404(client, make_tenant, journal_dev
         "data"
     ]
     assert data["status"] == "provisioning" and "hint" in data["diagnostics"]
+
+
+async def test_bulk_status_counts_filters_and_rejects_bad_input(client, stack_env, make_tenant):
+    tenant, other = await make_tenant(), await make_tenant()
+    live = await tenant.create_device(
+        client, device_type="sip_device", sip={"username": f"bk{tenant.account_id[:9]}", "password": PASSWORD}
+    )
+    off = await tenant.create_device(client, device_type="softphone", enabled=False)
+    fresh = await tenant.create_device(client, device_type="sip_device")
+    assert (await register(stack_env.sip_port, live["sip"]["username"], tenant.realm, PASSWORD)).ok
+    url = tenant.url("/devices/registration/status")
+    body = await ok(await client.get(url, headers=tenant.headers))
+    assert body["pagination"] == {
+        "total": 3,
+        "registered": 1,
+        "unregistered": 1,
+        "offline": 0,
+        "limit": 50,
+        "offset": 0,
+    }
+    states = {d["deviceId"]: d for d in body["data"]}
+    assert states[live["id"]]["status"] == "registered" and states[live["id"]]["ipAddress"] == "127.0.0.1"
+    assert states[live["id"]]["registeredAt"] and states[live["id"]]["expiresAt"]
+    assert states[off["id"]]["status"] == "disabled" and states[fresh["id"]]["status"] == "provisioning"
+    only = await ok(await client.get(url, params={"status": "registered", "type": "sip"}, headers=tenant.headers))
+    assert [d["deviceId"] for d in only["data"]] == [live["id"]] and only["pagination"]["total"] == 1
+    picked = await ok(await client.get(url, params={"device_id": f"{off['id']},{fresh['id']}"}, headers=tenant.headers))
+    assert {d["deviceId"] for d in picked["data"]} == {off["id"], fresh["id"]}
+    page = await ok(await client.get(url, params={"limit": "1", "offset": "1"}, headers=tenant.headers))
+    assert len(page["data"]) == 1 and page["pagination"]["total"] == 3
+
+    bad = [
+        ({"status": "sleeping"}, "status", "enum"),
+        ({"limit": "-1"}, "limit", "minimum"),
+        ({"limit": "many"}, "limit", "type"),
+        ({"offset": "-5"}, "offset", "minimum"),
+    ]
+    for params, field, validator in bad:
+        body = await assert_error(await client.get(url, params=params, headers=tenant.headers), 400, "validation error")
+        assert validator in body["data"][field]
+    foreign = await other.create_device(client)
+    body = await assert_error(
+        await client.get(url, params={"device_id": foreign["id"]}, headers=tenant.headers), 400, "validation error"
+    )
+    assert body["data"]["device_id"]["not_found"]["cause"] == [foreign["id"]]
+    await assert_error(await client.get(url, headers=other.headers), 403, "forbidden")
+    await assert_error(await client.get(url), 401, "invalid_credentials")

@@ -1,5 +1,7 @@
 """SQL for per-device registration state and history (registrations-plus.md)."""
 
+from psycopg2 import sql
+
 NOW_UTC = "(now() AT TIME ZONE 'UTC')"
 
 DEVICE_LOGS = """
@@ -9,17 +11,6 @@ SELECT ts, event, contact, received, source, user_agent, expires_at, reason, req
  ORDER BY id DESC
  LIMIT %(lines)s
 """
-
-LIVE_CONTACTS = f"""
-SELECT count(*) AS n FROM location
- WHERE username = %(username)s AND domain = %(realm)s AND expires > {NOW_UTC}
-"""
-
-LAST_EVENT = """
-SELECT event FROM registration_events WHERE device_id = %(device_id)s ORDER BY id DESC LIMIT 1
-"""
-
-OWNER_ENABLED = "SELECT enabled AND NOT deleted AS ok FROM users WHERE id = %(owner_id)s"
 
 DEVICE_CONTACTS = f"""
 SELECT ruid, contact, received, socket, user_agent, expires, last_modified, cflags FROM location
@@ -53,3 +44,23 @@ FLUSH_DEVICE = """
 DELETE FROM location WHERE username = %(username)s AND domain = %(realm)s
 RETURNING ruid, contact, received, user_agent, expires, socket
 """
+
+DEVICE_STATE = """
+SELECT status FROM device_registration_state WHERE device_id = %(device_id)s AND account_id = %(account_id)s
+"""
+
+# {filters}: status, device_type and device ids, composed with psycopg2.sql (values bound).
+BULK_STATES = sql.SQL("""
+SELECT * FROM device_registration_state WHERE account_id = %(account_id)s {filters}
+ ORDER BY device_id LIMIT %(limit)s OFFSET %(offset)s
+""")
+
+BULK_COUNTS = sql.SQL("""
+SELECT count(*) AS total,
+       count(*) FILTER (WHERE status = 'registered') AS registered,
+       count(*) FILTER (WHERE status IN ('unregistered', 'expired', 'invalid', 'provisioning')) AS unregistered,
+       count(*) FILTER (WHERE status = 'offline') AS offline
+  FROM device_registration_state WHERE account_id = %(account_id)s {filters}
+""")
+
+OWN_DEVICE_IDS = "SELECT id FROM devices WHERE account_id = %(account_id)s AND NOT deleted AND id = ANY(%(ids)s)"

@@ -50,8 +50,16 @@ async def delete_registration(request: web.Request) -> web.Response:
     )
 
 
+async def bulk_status(request: web.Request) -> web.Response:
+    """GET /devices/registration/status: devices with their status, and counts over the filter."""
+    result = await service.bulk_status(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.query)
+    return envelope.success(request, result["data"], extra={"pagination": result["pagination"]})
+
+
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes (before /devices/{D}/...)."""
+    # Before /devices/{D}/status, which would otherwise take "registration" for a device id.
+    router.add_get("/v2/accounts/{account_id}/devices/registration/status", bulk_status)
     base = "/v2/accounts/{account_id}/devices/{device_id}"
     router.add_get(f"{base}/status", device_status)
     router.add_get(f"{base}/logs", device_logs)

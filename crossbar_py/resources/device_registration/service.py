@@ -1,49 +1,20 @@
 """A device's registration state, from live contacts and the journal (registrations-plus.md)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+from marshmallow import Schema, fields
+from psycopg2 import sql as psql
+
+from crossbar_py import query
 from crossbar_py.errors import field_error
 from crossbar_py.resources.device_registration import queries, view
 from crossbar_py.resources.registrations.service import parse_uri
 
-PROVISIONING_WINDOW = timedelta(hours=24)
-STATUS_BY_LAST_EVENT = {
-    "auth_failed": "invalid",
-    "expired": "expired",
-    "offline": "offline",
-    "unregistered": "unregistered",
-    "flushed": "unregistered",
-    "registered": "expired",
-    "refreshed": "expired",
-    "replaced": "expired",
-}
-
-
-async def _disabled(db, device: dict, account: dict) -> bool:
-    if not (device["enabled"] and account["enabled"]):
-        return True
-    if device["owner_id"]:
-        owner = await db.fetch_one(queries.OWNER_ENABLED, {"owner_id": device["owner_id"]})
-        return owner is not None and not owner["ok"]
-    return False
-
 
 async def status(db, device: dict, account: dict) -> str:
-    """One of: disabled, registered, invalid, expired, offline, unregistered, provisioning."""
-    if await _disabled(db, device, account):
-        return "disabled"
-    if device["sip_username"]:
-        live = await db.fetch_one(
-            queries.LIVE_CONTACTS, {"username": device["sip_username"], "realm": device["sip_realm"]}
-        )
-        if live["n"]:
-            return "registered"
-    last = await db.fetch_one(queries.LAST_EVENT, {"device_id": device["id"]})
-    if last is not None:
-        return STATUS_BY_LAST_EVENT[last["event"]]
-    if datetime.now(UTC) - device["created"] < PROVISIONING_WINDOW:
-        return "provisioning"
-    return "unregistered"
+    """One of the seven statuses, from the device_registration_state view (sql/009)."""
+    row = await db.fetch_one(queries.DEVICE_STATE, {"device_id": device["id"], "account_id": account["id"]})
+    return row["status"]
 
 
 def parse_lines(raw: str | None) -> int:
@@ -148,3 +119,62 @@ async def flush_device(db, device: dict) -> list:
     async with db.transaction() as cur:
         await cur.execute(queries.FLUSH_DEVICE, {"username": device["sip_username"], "realm": device["sip_realm"]})
         return [view.contact(r) for r in await cur.fetchall()]
+
+
+STATUSES = ["registered", "unregistered", "expired", "invalid", "offline", "provisioning", "disabled"]
+
+
+class BulkStatusQuery(Schema):
+    """?status, ?type (sip means sip_device), ?limit, ?offset, ?device_id=a,b,c (seed 000)."""
+
+    status = query.one_of(STATUSES)
+    type = fields.String()
+    limit = query.integer(1, 1000, 50)
+    offset = query.integer(0, None, 0)
+    device_id = fields.String()
+
+
+def _bulk_filters(params: dict) -> tuple:
+    clauses, values = [], {}
+    if "status" in params:
+        clauses.append(psql.SQL("status = %(status)s"))
+        values["status"] = params["status"]
+    if "type" in params:
+        clauses.append(psql.SQL("coalesce(device_type, 'sip_device') = %(device_type)s"))
+        values["device_type"] = "sip_device" if params["type"] == "sip" else params["type"]
+    if "device_id" in params:
+        clauses.append(psql.SQL("device_id = ANY(%(device_ids)s)"))
+        values["device_ids"] = [i for i in params["device_id"].split(",") if i]
+    return psql.SQL("").join(psql.SQL(" AND ") + c for c in clauses), values
+
+
+async def bulk_status(db, account_id: str, raw_query) -> dict:
+    """Seed 000's bulk registration status: a page of devices and counts over the whole filter."""
+    params = query.load(BulkStatusQuery(), raw_query)
+    where, values = _bulk_filters(params)
+    values.update(account_id=account_id, limit=params["limit"], offset=params["offset"])
+    if "device_ids" in values:
+        await _only_own_devices(db, account_id, values["device_ids"])
+    rows = await db.fetch_all(queries.BULK_STATES.format(filters=where), values)
+    counts = await db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
+    items = []
+    for row in rows:
+        ip, port = parse_uri(row["received"] or row["contact"]) if row["contact"] else (None, None)
+        item = {
+            "deviceId": row["device_id"],
+            "name": row["name"],
+            "status": row["status"],
+            "registeredAt": view.iso(row["registered_at"]),
+            "expiresAt": view.iso(row["expires_at"]),
+            "ipAddress": ip,
+            "port": port,
+        }
+        items.append({k: v for k, v in item.items() if v is not None})
+    return {"data": items, "pagination": {**counts, "limit": params["limit"], "offset": params["offset"]}}
+
+
+async def _only_own_devices(db, account_id: str, ids: list) -> None:
+    rows = await db.fetch_all(queries.OWN_DEVICE_IDS, {"account_id": account_id, "ids": ids})
+    foreign = sorted(set(ids) - {r["id"] for r in rows})
+    if foreign:
+        raise field_error("device_id", "not_found", "Devices not found in this account", cause=foreign)
