@@ -43,16 +43,6 @@ def public(row: dict) -> dict:
     return doc
 
 
-def get_path(doc: dict, path: str, default=None):
-    """A value at a dotted path."""
-    node = doc
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return default
-        node = node[part]
-    return node
-
-
 def gregorian_naive_utc(ts: datetime) -> int:
     """Gregorian seconds of a naive timestamp that holds UTC (usrloc's columns)."""
     return gregorian(ts.replace(tzinfo=UTC))

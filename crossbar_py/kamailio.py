@@ -29,16 +29,6 @@ class Kamailio:
             raise KamailioError(f"{method}: {reply['error'].get('message')}")
         return reply.get("result")
 
-    async def lookup(self, aor: str) -> list:
-        """The contacts Kamailio itself sees for user@realm (empty when none)."""
-        try:
-            result = await self.call("ul.lookup", "location", aor)
-        except KamailioError as exc:
-            if "not found" in str(exc).lower():
-                return []
-            raise
-        return [c["Contact"] for c in (result or {}).get("Contacts", [])]
-
     async def send_notify(
         self,
         ruri: str,

@@ -12,12 +12,6 @@ SELECT ts, event, contact, received, source, user_agent, expires_at, reason, req
  LIMIT %(lines)s
 """
 
-DEVICE_CONTACTS = f"""
-SELECT ruid, contact, received, socket, user_agent, expires, last_modified, cflags FROM location
- WHERE username = %(username)s AND domain = %(realm)s AND expires > {NOW_UTC}
- ORDER BY last_modified DESC
-"""
-
 FIRST_REGISTERED = """
 SELECT DISTINCT ON (ruid) ruid, ts FROM registration_events
  WHERE device_id = %(device_id)s AND ruid = ANY(%(ruids)s) AND event = 'registered'
@@ -38,11 +32,6 @@ SELECT ts, source, reason, user_agent FROM registration_events
 REGISTRATIONS_LAST_HOUR = """
 SELECT count(*) AS n FROM registration_events
  WHERE device_id = %(device_id)s AND event = 'registered' AND ts > now() - interval '1 hour'
-"""
-
-FLUSH_DEVICE = """
-DELETE FROM location WHERE username = %(username)s AND domain = %(realm)s
-RETURNING ruid, contact, received, user_agent, expires, socket
 """
 
 DEVICE_STATE = """

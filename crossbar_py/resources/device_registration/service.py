@@ -8,7 +8,7 @@ from psycopg2 import sql as psql
 from crossbar_py import query
 from crossbar_py.errors import field_error
 from crossbar_py.resources.device_registration import queries, view
-from crossbar_py.resources.registrations.service import parse_uri
+from crossbar_py.resources.registrations.service import aor_contacts, flush_aor, parse_uri
 
 
 async def status(db, device: dict, account: dict) -> str:
@@ -32,10 +32,6 @@ def parse_lines(raw: str | None) -> int:
     return int(raw)
 
 
-def _iso(ts) -> str | None:
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if ts else None
-
-
 async def logs(db, device_id: str, lines: int) -> list:
     """The device's journal, newest first."""
     out = []
@@ -45,13 +41,13 @@ async def logs(db, device_id: str, lines: int) -> list:
             ip, _, port = row["source"].rpartition(":")
             port = int(port) if port.isdigit() else None
         entry = {
-            "timestamp": _iso(row["ts"]),
+            "timestamp": view.iso(row["ts"]),
             "event": row["event"],
             "contact": row["contact"],
             "ipAddress": ip,
             "port": port,
             "userAgent": row["user_agent"],
-            "expires": _iso(row["expires_at"]),
+            "expires": view.iso(row["expires_at"]),
             "reason": row["reason"],
             "requestId": row["request_id"],
         }
@@ -69,9 +65,7 @@ async def registration(db, device: dict, account: dict, sip_server: str) -> dict
     state = await status(db, device, account)
     rows = []
     if device["sip_username"]:
-        rows = await db.fetch_all(
-            queries.DEVICE_CONTACTS, {"username": device["sip_username"], "realm": device["sip_realm"]}
-        )
+        rows = await aor_contacts(db, device["sip_username"], device["sip_realm"])
     first = {}
     if rows:
         found = await db.fetch_all(
@@ -113,12 +107,10 @@ async def registration(db, device: dict, account: dict, sip_server: str) -> dict
 
 
 async def flush_device(db, device: dict) -> list:
-    """Delete every contact of the device in one transaction (journaled as flushed)."""
+    """Delete every contact of the device in one transaction (journaled as flushed); those removed."""
     if not device["sip_username"]:
         return []
-    async with db.transaction() as cur:
-        await cur.execute(queries.FLUSH_DEVICE, {"username": device["sip_username"], "realm": device["sip_realm"]})
-        return [view.contact(r) for r in await cur.fetchall()]
+    return [view.contact(r) for r in await flush_aor(db, device["sip_username"], device["sip_realm"])]
 
 
 STATUSES = ["registered", "unregistered", "expired", "invalid", "offline", "provisioning", "disabled"]

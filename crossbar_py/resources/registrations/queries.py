@@ -56,11 +56,16 @@ SELECT id, sip_username, sip_realm FROM devices
  WHERE account_id = %(account_id)s AND NOT deleted AND lower(sip_username) = lower(%(username)s)
 """
 
-USER_CONTACTS = f"""
-SELECT ruid, contact, received FROM location
+# The live contacts of one AoR (username@realm), newest first.
+AOR_CONTACTS = f"""
+SELECT ruid, contact, received, socket, user_agent, expires, last_modified FROM location
  WHERE username = %(username)s AND domain = %(realm)s AND expires > {NOW_UTC}
+ ORDER BY last_modified DESC
 """
 
 FLUSH_REALMS = "DELETE FROM location WHERE domain = ANY(%(realms)s) RETURNING ruid"
 
-FLUSH_USER = "DELETE FROM location WHERE username = %(username)s AND domain = %(realm)s RETURNING ruid"
+FLUSH_AOR = """
+DELETE FROM location WHERE username = %(username)s AND domain = %(realm)s
+RETURNING ruid, contact, received, socket, user_agent, expires
+"""

@@ -111,7 +111,7 @@ async def notify_contacts(db, kamailio, username: str, realm: str, event: str, *
     """Send a NOTIFY through Kamailio to every live contact of username@realm; how many were sent."""
     aor = f"{username}@{realm}"
     sent = 0
-    for contact in await db.fetch_all(queries.USER_CONTACTS, {"username": username, "realm": realm}):
+    for contact in await aor_contacts(db, username, realm):
         try:
             await kamailio.send_notify(contact["contact"], aor, event, dst=contact["received"], **body)
             sent += 1
@@ -120,13 +120,23 @@ async def notify_contacts(db, kamailio, username: str, realm: str, event: str, *
     return sent
 
 
-async def flush_username(db, kamailio, account: dict, username: str) -> int:
+async def flush_username(db, kamailio, account: dict, username: str) -> list:
     """Flush one SIP username of exactly one device; check-sync the phone first, as Kazoo does."""
     devices = await db.fetch_all(queries.DEVICES_BY_SIP_USERNAME, {"account_id": account["id"], "username": username})
     if len(devices) != 1:
         raise UnknownIdentifier(username)
-    aor = {"username": devices[0]["sip_username"], "realm": devices[0]["sip_realm"]}
-    await notify_contacts(db, kamailio, aor["username"], aor["realm"], "check-sync")
+    device = devices[0]
+    await notify_contacts(db, kamailio, device["sip_username"], device["sip_realm"], "check-sync")
+    return await flush_aor(db, device["sip_username"], device["sip_realm"])
+
+
+async def aor_contacts(db, username: str, realm: str) -> list:
+    """The live contacts of username@realm, newest first."""
+    return await db.fetch_all(queries.AOR_CONTACTS, {"username": username, "realm": realm})
+
+
+async def flush_aor(db, username: str, realm: str) -> list:
+    """Delete every contact of username@realm in one transaction (journaled as flushed); the rows removed."""
     async with db.transaction() as cur:
-        await cur.execute(queries.FLUSH_USER, aor)
-        return cur.rowcount
+        await cur.execute(queries.FLUSH_AOR, {"username": username, "realm": realm})
+        return await cur.fetchall()

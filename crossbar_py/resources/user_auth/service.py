@@ -61,6 +61,7 @@ async def login(db, settings, limiter, data: dict, source: str) -> tuple:
 # Basic auth runs scrypt on every request; a verified header is remembered briefly instead.
 _BASIC_CACHE: dict = {}
 BASIC_CACHE_SECONDS = 30
+BASIC_CACHE_MAX = 10_000
 
 
 async def basic_identity(db, settings, encoded: str) -> auth.Identity:
@@ -78,6 +79,8 @@ async def basic_identity(db, settings, encoded: str) -> auth.Identity:
     if user is None:
         raise InvalidCredentials()
     identity = auth.Identity(account_id, user["id"], "cb_basic_auth", {"account_id": account_id})
+    if len(_BASIC_CACHE) >= BASIC_CACHE_MAX:
+        _BASIC_CACHE.clear()
     _BASIC_CACHE[key] = (time.monotonic() + BASIC_CACHE_SECONDS, identity)
     return identity
 
