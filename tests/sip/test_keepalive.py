@@ -1,0 +1,58 @@
+"""Offline detection: Kamailio's keepalive OPTIONS, answered and then not (issue 4)."""
+
+import asyncio
+
+import pytest
+
+from crossbar_py import stack
+from tests.helpers import ok
+from tests.sip.sipp import Sipp, register
+from tests.sip.test_registration import PASSWORD
+
+KA_MAX_FAILS = 2
+
+
+@pytest.fixture(scope="module")
+def ka_kamailio(stack_env):
+    """A Kamailio node of its own (SERVER_ID 7) that pings its contacts every second, 1 s reply timeout."""
+    port = int(stack_env.dsn.rsplit(":", 1)[1].split("/")[0])
+    defines = {"KA_INTERVAL": 1, "KA_MAX_FAILS": KA_MAX_FAILS, "FR_TIMER": 1000, "SERVER_ID": 7, "CHILDREN": 2}
+    cfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=port, defines=defines)
+    proc = stack.start_kamailio(stack_env.workdir / "ka-kamailio", cfg)
+    yield cfg
+    proc.stop()
+
+
+async def _status(client, tenant, dev) -> str:
+    resp = await client.get(tenant.url(f"/devices/{dev['id']}/status"), headers=tenant.headers)
+    return (await ok(resp))["data"]["status"]
+
+
+async def test_a_phone_that_stops_answering_keepalives_goes_offline(client, ka_kamailio, tenant):
+    username = f"ka{tenant.account_id[:10]}"
+    dev = await tenant.create_device(client, name="Lobby phone", sip={"username": username, "password": PASSWORD})
+    first = await register(ka_kamailio.sip_port, username, tenant.realm, PASSWORD, expires=3600)
+    assert first.ok, first.output
+    phone = await Sipp(ka_kamailio.sip_port, "answer_options", port=first.port, calls=1000, timeout=60).start()
+    try:
+        # Two unanswered rounds would remove the contact within about three seconds; answered, it stays.
+        await asyncio.sleep(4)
+        assert await _status(client, tenant, dev) == "registered"
+    finally:
+        phone.proc.terminate()
+        await phone.proc.wait()
+
+    for _ in range(100):
+        if await _status(client, tenant, dev) == "offline":
+            break
+        await asyncio.sleep(0.1)
+    assert await _status(client, tenant, dev) == "offline"
+    logs = (await ok(await client.get(tenant.url(f"/devices/{dev['id']}/logs"), headers=tenant.headers)))["data"]
+    assert [e["event"] for e in logs] == ["offline", "registered"]
+    assert logs[0]["reason"] == f"{KA_MAX_FAILS} keepalives unanswered"
+    assert logs[0]["ipAddress"] == "127.0.0.1" and logs[0]["port"] == first.port
+
+    resp = await client.get(tenant.url("/devices/registration/status"), headers=tenant.headers)
+    body = await ok(resp)
+    assert body["pagination"]["offline"] == 1 and body["pagination"]["registered"] == 0
+    assert [(d["deviceId"], d["status"]) for d in body["data"]] == [(dev["id"], "offline")]
