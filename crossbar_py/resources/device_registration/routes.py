@@ -50,6 +50,14 @@ async def delete_registration(request: web.Request) -> web.Response:
     )
 
 
+async def renew_registration(request: web.Request) -> web.Response:
+    """POST /devices/{D}/registration/renew?wait=N: check-sync, then report whether the phone re-registered."""
+    db, account = request.app[keys.DB], request[keys.ACCOUNT]
+    wait = service.parse_wait(request.query.get("wait"))
+    device = await get_device(db, account["id"], path_param(request, "device_id"))
+    return envelope.success(request, await service.renew(db, request.app[keys.KAMAILIO], device, wait))
+
+
 async def bulk_status(request: web.Request) -> web.Response:
     """GET /devices/registration/status: devices with their status, and counts over the filter."""
     result = await service.bulk_status(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.query)
@@ -65,3 +73,4 @@ def setup(router: web.UrlDispatcher) -> None:
     router.add_get(f"{base}/logs", device_logs)
     router.add_get(f"{base}/registration", get_registration)
     router.add_delete(f"{base}/registration", delete_registration)
+    router.add_post(f"{base}/registration/renew", renew_registration)

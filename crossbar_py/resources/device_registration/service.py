@@ -1,5 +1,6 @@
 """A device's registration state, from live contacts and the journal (registrations-plus.md)."""
 
+import asyncio
 from datetime import UTC, datetime
 
 from marshmallow import Schema, fields
@@ -8,7 +9,7 @@ from psycopg2 import sql as psql
 from crossbar_py import query
 from crossbar_py.errors import field_error
 from crossbar_py.resources.device_registration import queries, view
-from crossbar_py.resources.registrations.service import aor_contacts, flush_aor, parse_uri
+from crossbar_py.resources.registrations.service import aor_contacts, flush_aor, notify_contacts, parse_uri
 
 
 async def status(db, device: dict, account: dict) -> str:
@@ -111,6 +112,71 @@ async def flush_device(db, device: dict) -> list:
     if not device["sip_username"]:
         return []
     return [view.contact(r) for r in await flush_aor(db, device["sip_username"], device["sip_realm"])]
+
+
+def parse_wait(raw: str | None) -> int:
+    """?wait=N for renew: 0..30 seconds, default 10."""
+    if raw is None:
+        return 10
+    if not raw.isdigit() or int(raw) > 30:
+        raise field_error(
+            "wait",
+            "maximum" if raw.isdigit() else "type",
+            "wait must be an integer from 0 to 30 (seconds)",
+            value=raw,
+            target=[0, 30],
+        )
+    return int(raw)
+
+
+def _registration_marks(rows: list) -> set:
+    # A re-REGISTER changes the CSeq (or the Call-ID); a new contact brings a new ruid.
+    return {(r["ruid"], r["callid"], r["cseq"]) for r in rows}
+
+
+async def renew(db, kamailio, device: dict, wait: int, poll: float = 0.2) -> dict:
+    """check-sync every live contact, then wait up to `wait` s for a fresh REGISTER; says which happened."""
+    rows = await aor_contacts(db, device["sip_username"], device["sip_realm"]) if device["sip_username"] else []
+    base = {"deviceId": device["id"], "renewed": False}
+    if not rows:
+        return {
+            **base,
+            "status": "unregistered",
+            "notifySent": False,
+            "message": "Device has no live registration: there is no phone to ask to renew",
+        }
+    before = _registration_marks(rows)
+    sent = await notify_contacts(db, kamailio, device["sip_username"], device["sip_realm"], "check-sync")
+    if not sent:
+        return {
+            **base,
+            "status": "registered",
+            "notifySent": False,
+            "message": "The check-sync NOTIFY could not be sent through Kamailio",
+        }
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        rows = await aor_contacts(db, device["sip_username"], device["sip_realm"])
+        fresh = [r for r in rows if (r["ruid"], r["callid"], r["cseq"]) not in before]
+        if fresh:
+            latest = max(fresh, key=lambda r: r["last_modified"])
+            return {
+                **base,
+                "renewed": True,
+                "status": "registered",
+                "notifySent": True,
+                "renewedAt": view.iso(latest["last_modified"]),
+                "expiresAt": view.iso(latest["expires"]),
+                "message": "Registration renewed successfully",
+            }
+        if asyncio.get_running_loop().time() >= deadline:
+            return {
+                **base,
+                "status": "registered" if rows else "unregistered",
+                "notifySent": True,
+                "message": f"check-sync sent to {sent} contact(s); the phone did not re-register within {wait} s",
+            }
+        await asyncio.sleep(poll)
 
 
 STATUSES = ["registered", "unregistered", "expired", "invalid", "offline", "provisioning", "disabled"]

@@ -58,7 +58,7 @@ SELECT id, sip_username, sip_realm FROM devices
 
 # The live contacts of one AoR (username@realm), newest first.
 AOR_CONTACTS = f"""
-SELECT ruid, contact, received, socket, user_agent, expires, last_modified FROM location
+SELECT ruid, contact, received, socket, user_agent, expires, last_modified, callid, cseq FROM location
  WHERE username = %(username)s AND domain = %(realm)s AND expires > {NOW_UTC}
  ORDER BY last_modified DESC
 """
