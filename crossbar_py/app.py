@@ -4,7 +4,7 @@ import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from crossbar_py import keys, retention, revocation
+from crossbar_py import keys, retention, revocation, snapshots
 from crossbar_py.db import Database
 from crossbar_py.kamailio import Kamailio
 from crossbar_py.metrics import Metrics
@@ -53,6 +53,12 @@ async def _retention(app: web.Application):
         yield
 
 
+async def _snapshots(app: web.Application):
+    settings = app[keys.SETTINGS]
+    async with snapshots.running(app[keys.DB], settings.snapshot_minutes, settings.journal_retention_days):
+        yield
+
+
 async def _kamailio(app: web.Application):
     session = aiohttp.ClientSession()
     app[keys.KAMAILIO] = Kamailio(session, app[keys.SETTINGS].kamailio_rpc_url)
@@ -66,7 +72,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[keys.SETTINGS] = settings or Settings.from_env()
     app[keys.METRICS] = Metrics()
     app[keys.ACCOUNTS] = AccountCache()
-    app.cleanup_ctx.extend([_database, _redis, _revocations, _retention, _kamailio])
+    app.cleanup_ctx.extend([_database, _redis, _revocations, _retention, _snapshots, _kamailio])
     for resource in (
         system,
         user_auth,

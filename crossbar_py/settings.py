@@ -29,6 +29,7 @@ class Settings:
     login_fail_per_ip: int = 50
     login_fail_window: int = 300
     journal_retention_days: int = 90
+    snapshot_minutes: int = 60
     node: str = "crossbar_py"
     version: str = "4.3.0-crossbar_py"
 
@@ -51,6 +52,7 @@ class Settings:
             "login_fail_per_ip": _int("CROSSBAR_LOGIN_FAIL_PER_IP", cls.login_fail_per_ip),
             "login_fail_window": _int("CROSSBAR_LOGIN_FAIL_WINDOW", cls.login_fail_window),
             "journal_retention_days": _int("CROSSBAR_JOURNAL_RETENTION_DAYS", cls.journal_retention_days),
+            "snapshot_minutes": _int("CROSSBAR_SNAPSHOT_MINUTES", cls.snapshot_minutes),
         }
         if env.get("CROSSBAR_JWT_SECRET"):
             values["jwt_secret"] = env["CROSSBAR_JWT_SECRET"]

@@ -56,3 +56,9 @@ async def test_a_phone_that_stops_answering_keepalives_goes_offline(client, ka_k
     body = await ok(resp)
     assert body["pagination"]["offline"] == 1 and body["pagination"]["registered"] == 0
     assert [(d["deviceId"], d["status"]) for d in body["data"]] == [(dev["id"], "offline")]
+
+    dash = (await ok(await client.get(tenant.url("/devices/registration/dashboard"), headers=tenant.headers)))["data"]
+    assert dash["summary"]["offline"] == 1
+    assert [(a["type"], a["deviceId"], a["message"]) for a in dash["alerts"]] == [
+        ("offline", dev["id"], "Device offline: Lobby phone")
+    ]

@@ -53,3 +53,131 @@ SELECT count(*) AS total,
 """)
 
 OWN_DEVICE_IDS = "SELECT id FROM devices WHERE account_id = %(account_id)s AND NOT deleted AND id = ANY(%(ids)s)"
+
+# Per type and status, with the offline devices named (for the dashboard's alerts).
+DASHBOARD_COUNTS = """
+SELECT coalesce(device_type, 'sip_device') AS device_type, status, count(*) AS n,
+       jsonb_agg(jsonb_build_object('id', device_id, 'name', name) ORDER BY device_id)
+         FILTER (WHERE status = 'offline') AS offline
+  FROM device_registration_state WHERE account_id = %(account_id)s
+ GROUP BY 1, 2
+"""
+
+# Devices that flapped or failed digest auth repeatedly within the last hour.
+DASHBOARD_TROUBLE = """
+SELECT e.device_id, d.name,
+       count(*) FILTER (WHERE e.event = 'registered') AS registrations,
+       count(*) FILTER (WHERE e.event = 'auth_failed') AS auth_failures,
+       (array_agg(e.source ORDER BY e.id DESC) FILTER (WHERE e.event = 'auth_failed'))[1] AS last_source
+  FROM registration_events e
+  JOIN devices d ON d.id = e.device_id AND NOT d.deleted
+ WHERE e.account_id = %(account_id)s AND e.ts > now() - interval '1 hour'
+   AND e.event IN ('registered', 'auth_failed')
+ GROUP BY e.device_id, d.name
+HAVING count(*) FILTER (WHERE e.event = 'registered') >= %(flapping)s
+    OR count(*) FILTER (WHERE e.event = 'auth_failed') >= %(auth_failures)s
+"""
+
+# Registered devices over a period, replayed from the journal (exact): the step function N(t) of
+# devices with at least one live contact, from the latest snapshot at or before the start. An
+# `expired` contact ended at its expiry, not when Kamailio's timer got to it. Parameters:
+# account_id, seconds (the period), bucket (seconds per series point).
+ANALYTICS = """
+WITH bounds AS (
+  SELECT now() AS t1, now() - make_interval(secs => %(seconds)s) AS t0
+),
+snap AS (
+  SELECT s.taken_at, s.live_devices, s.live_contacts, s.offline_devices
+    FROM registration_snapshots s, bounds
+   WHERE s.account_id = %(account_id)s AND s.taken_at <= bounds.t0
+   ORDER BY s.taken_at DESC LIMIT 1
+),
+start AS (
+  SELECT coalesce((SELECT taken_at FROM snap), '-infinity'::timestamptz) AS s
+),
+base AS (
+  SELECT device_id, sum(n)::int AS n, bool_or(off) AS off FROM (
+    SELECT u.device_id, u.n, false AS off FROM snap, unnest(snap.live_devices, snap.live_contacts) AS u(device_id, n)
+    UNION ALL
+    SELECT o.device_id, 0, true FROM snap, unnest(snap.offline_devices) AS o(device_id)
+  ) b GROUP BY device_id
+),
+ev AS (
+  SELECT e.id, e.device_id, e.event,
+         CASE WHEN e.event = 'expired' THEN least(e.ts, e.expires_at) ELSE e.ts END AS at,
+         CASE e.event WHEN 'registered' THEN 1 WHEN 'auth_failed' THEN 0 ELSE -1 END AS d
+    FROM registration_events e, bounds, start
+   WHERE e.account_id = %(account_id)s AND e.device_id IS NOT NULL
+     AND e.ts > start.s AND e.ts <= bounds.t1
+     AND e.event IN ('registered', 'unregistered', 'expired', 'flushed', 'offline', 'auth_failed')
+),
+run AS (
+  SELECT ev.id, ev.device_id, ev.event, ev.at,
+         coalesce(b.n, 0) + sum(ev.d) OVER w AS n,
+         coalesce(b.n, 0) > 0 AS on0, coalesce(b.off, false) AS off0
+    FROM ev JOIN start ON ev.at > start.s
+    LEFT JOIN base b USING (device_id)
+  WINDOW w AS (PARTITION BY ev.device_id ORDER BY ev.at, ev.id)
+),
+flags AS (
+  SELECT at, (n > 0)::int AS on_now, coalesce(lag((n > 0)::int) OVER w, on0::int) AS on_before,
+         (event = 'offline' AND n <= 0)::int AS off_now,
+         coalesce(lag((event = 'offline' AND n <= 0)::int) OVER w, off0::int) AS off_before
+    FROM run
+  WINDOW w AS (PARTITION BY device_id ORDER BY at, id)
+),
+changes AS (
+  SELECT at, sum(on_now - on_before) AS dreg, sum(off_now - off_before) AS doff
+    FROM flags WHERE on_now <> on_before OR off_now <> off_before
+   GROUP BY at
+),
+initial AS (
+  SELECT (SELECT count(*) FROM base WHERE n > 0)
+           + coalesce((SELECT sum(dreg) FROM changes, bounds WHERE at <= bounds.t0), 0) AS reg,
+         (SELECT count(*) FROM base WHERE off AND n <= 0)
+           + coalesce((SELECT sum(doff) FROM changes, bounds WHERE at <= bounds.t0), 0) AS off
+),
+steps AS (
+  SELECT bounds.t0 AS at, initial.reg AS n FROM bounds, initial
+  UNION ALL
+  SELECT c.at, initial.reg + sum(c.dreg) OVER (ORDER BY c.at) FROM changes c, bounds, initial WHERE c.at > bounds.t0
+),
+segments AS (
+  SELECT n, extract(epoch FROM coalesce(lead(at) OVER (ORDER BY at), (SELECT t1 FROM bounds)) - at) AS secs
+    FROM steps
+),
+per_bucket AS (
+  SELECT ceil(extract(epoch FROM c.at - bounds.t0) / %(bucket)s)::int AS k, sum(dreg) AS dreg, sum(doff) AS doff
+    FROM changes c, bounds WHERE c.at > bounds.t0 GROUP BY 1
+),
+series AS (
+  SELECT g.k, bounds.t0 + make_interval(secs => g.k * %(bucket)s) AS at,
+         initial.reg + sum(coalesce(p.dreg, 0)) OVER (ORDER BY g.k) AS registered,
+         initial.off + sum(coalesce(p.doff, 0)) OVER (ORDER BY g.k) AS offline
+    FROM bounds, initial, generate_series(1, (%(seconds)s / %(bucket)s)::int) AS g(k)
+    LEFT JOIN per_bucket p USING (k)
+)
+SELECT (SELECT sum(n * secs) FROM segments) AS device_seconds,
+       (SELECT max(n) FROM steps)::int AS peak,
+       (SELECT min(n) FROM steps)::int AS lowest,
+       (SELECT json_agg(json_build_object('at', at, 'registered', registered, 'offline', offline) ORDER BY k)
+          FROM series) AS series,
+       (SELECT count(*) FROM devices WHERE account_id = %(account_id)s AND NOT deleted) AS devices,
+       (SELECT t1 FROM bounds) AS t1
+"""
+
+# One snapshot per account per slot; the first node to take a slot wins, the others skip it.
+TAKE_SNAPSHOT = """
+INSERT INTO registration_snapshots (account_id, slot, live_devices, live_contacts, offline_devices)
+SELECT account_id, %(slot)s,
+       coalesce(array_agg(device_id ORDER BY device_id) FILTER (WHERE live_contacts > 0), '{}'),
+       coalesce(array_agg(live_contacts ORDER BY device_id) FILTER (WHERE live_contacts > 0), '{}'),
+       coalesce(array_agg(device_id ORDER BY device_id) FILTER (WHERE status = 'offline'), '{}')
+  FROM device_registration_state
+ GROUP BY account_id
+ON CONFLICT (account_id, slot) DO NOTHING
+"""
+
+SNAPSHOT_TAKEN = "SELECT 1 FROM registration_snapshots WHERE slot = %(slot)s LIMIT 1"
+
+PURGE_SNAPSHOTS = "DELETE FROM registration_snapshots WHERE slot < now() - make_interval(days => %(days)s)"

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from crossbar_py import envelope, keys
-from crossbar_py.resources.device_registration import service
+from crossbar_py.resources.device_registration import monitoring, service
 from crossbar_py.resources.devices.service import get_device
 from crossbar_py.routing import path_param
 
@@ -64,10 +64,23 @@ async def bulk_status(request: web.Request) -> web.Response:
     return envelope.success(request, result["data"], extra={"pagination": result["pagination"]})
 
 
+async def dashboard(request: web.Request) -> web.Response:
+    """GET /devices/registration/dashboard: summary, by type, and alerts."""
+    return envelope.success(request, await monitoring.dashboard(request.app[keys.DB], request[keys.ACCOUNT]["id"]))
+
+
+async def analytics(request: web.Request) -> web.Response:
+    """GET /devices/registration/analytics?period=1h|24h|7d|30d."""
+    db, account_id = request.app[keys.DB], request[keys.ACCOUNT]["id"]
+    return envelope.success(request, await monitoring.analytics(db, account_id, request.query))
+
+
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes (before /devices/{D}/...)."""
     # Before /devices/{D}/status, which would otherwise take "registration" for a device id.
     router.add_get("/v2/accounts/{account_id}/devices/registration/status", bulk_status)
+    router.add_get("/v2/accounts/{account_id}/devices/registration/dashboard", dashboard)
+    router.add_get("/v2/accounts/{account_id}/devices/registration/analytics", analytics)
     base = "/v2/accounts/{account_id}/devices/{device_id}"
     router.add_get(f"{base}/status", device_status)
     router.add_get(f"{base}/logs", device_logs)
