@@ -109,9 +109,13 @@ async def flush_account(db, account: dict) -> int:
 
 async def notify_contacts(db, kamailio, username: str, realm: str, event: str, **body) -> int:
     """Send a NOTIFY through Kamailio to every live contact of username@realm; how many were sent."""
-    aor = f"{username}@{realm}"
+    return await notify_each(kamailio, f"{username}@{realm}", await aor_contacts(db, username, realm), event, **body)
+
+
+async def notify_each(kamailio, aor: str, contacts: list, event: str, **body) -> int:
+    """Send a NOTIFY to each of these contacts of aor, at its real address; how many were sent."""
     sent = 0
-    for contact in await aor_contacts(db, username, realm):
+    for contact in contacts:
         try:
             await kamailio.send_notify(contact["contact"], aor, event, dst=contact["received"], **body)
             sent += 1
