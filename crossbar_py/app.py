@@ -16,6 +16,7 @@ from crossbar_py.resources.api_auth import routes as api_auth
 from crossbar_py.resources.device_registration import routes as device_registration
 from crossbar_py.resources.devices import routes as devices
 from crossbar_py.resources.registrations import routes as registrations
+from crossbar_py.resources.sip_devices import routes as sip_devices
 from crossbar_py.resources.system import routes as system
 from crossbar_py.resources.token_auth import routes as token_auth
 from crossbar_py.resources.user_auth import routes as user_auth
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         accounts,
         users,
         registrations,
+        sip_devices,
         device_registration,
         devices,
     ):

@@ -23,6 +23,8 @@ class Settings:
     realm_suffix: str = "sip.localhost"
     sip_server: str = "127.0.0.1"
     sip_port: int = 5060
+    outbound_proxy: str = ""
+    sip_transport: str = "UDP"
     db_pool_max: int = 10
     scrypt_n: int = 2**14
     login_fail_per_account_ip: int = 10
@@ -47,6 +49,8 @@ class Settings:
             "realm_suffix": env.get("CROSSBAR_REALM_SUFFIX", cls.realm_suffix),
             "sip_server": env.get("SIP_SERVER", cls.sip_server),
             "sip_port": _int("SIP_PORT", cls.sip_port),
+            "outbound_proxy": env.get("CROSSBAR_OUTBOUND_PROXY", cls.outbound_proxy),
+            "sip_transport": env.get("CROSSBAR_SIP_TRANSPORT", cls.sip_transport),
             "db_pool_max": _int("CROSSBAR_DB_POOL_MAX", cls.db_pool_max),
             "login_fail_per_account_ip": _int("CROSSBAR_LOGIN_FAIL_PER_ACCOUNT_IP", cls.login_fail_per_account_ip),
             "login_fail_per_ip": _int("CROSSBAR_LOGIN_FAIL_PER_IP", cls.login_fail_per_ip),

@@ -37,6 +37,14 @@ ROUTES = [
     ("GET", "/registrations/count"),
     ("DELETE", "/registrations"),
     ("DELETE", "/registrations/{username}"),
+    ("POST", "/devices/sip"),
+    ("GET", "/devices/sip/{device}"),
+    ("PATCH", "/devices/sip/{device}"),
+    ("DELETE", "/devices/sip/{device}"),
+    ("GET", "/devices/{device}/credentials"),
+    ("GET", "/devices/sip/{device}/credentials"),
+    ("POST", "/devices/{device}/reset-password"),
+    ("POST", "/devices/sip/{device}/reset-password"),
 ]
 
 
