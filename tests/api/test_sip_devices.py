@@ -344,3 +344,10 @@ async def test_wrong_verbs_are_405(client, tenant):
     await assert_error(resp, 405, "invalid_method")
     resp = await client.get(tenant.url(f"/devices/sip/{data['id']}/reset-password"), headers=tenant.headers)
     await assert_error(resp, 405, "invalid_method")
+
+
+async def test_patch_without_seed_fields_changes_nothing(client, tenant):
+    data = await _create(client, tenant)
+    resp = await client.patch(tenant.url(f"/devices/sip/{data['id']}"), headers=tenant.headers, json={"type": "sip"})
+    body = await ok(resp)
+    assert body["revision"].startswith("1-") and body["data"]["name"] == SEED_DEVICE["name"]
