@@ -17,9 +17,14 @@ ALL_EVENTS = ["device.registered", "device.unregistered", "device.expired", "dev
 
 @pytest.fixture
 def settings(stack_env, request):
-    """Fast delivery; `@pytest.mark.no_delivery` keeps the test client's app from delivering."""
-    concurrency = 0 if request.node.get_closest_marker("no_delivery") else 10
+    """Fast delivery; a test asking for `no_delivery` gets a client whose app does not deliver."""
+    concurrency = 0 if "no_delivery" in request.fixturenames else 10
     return stack_env.settings(**FAST, webhook_concurrency=concurrency)
+
+
+@pytest.fixture
+def no_delivery():
+    """Marks a test whose client app delivers nothing (see `settings`)."""
 
 
 @pytest.fixture
@@ -294,9 +299,8 @@ async def test_an_account_never_receives_another_accounts_events(client, make_te
     assert all(c.body["accountId"] == alice.account_id for c in to_alice.calls)
 
 
-@pytest.mark.no_delivery
 async def test_nothing_is_lost_across_a_restart_and_two_nodes_share_the_work(
-    client, tenant, make_receiver, aiohttp_client, stack_env
+    no_delivery, client, tenant, make_receiver, aiohttp_client, stack_env
 ):
     receiver = await make_receiver()
     hook = await _hook(client, tenant, url=receiver.url, events=["device.registered"])
