@@ -15,12 +15,16 @@ from crossbar_py.resources.accounts.cache import AccountCache
 from crossbar_py.resources.api_auth import routes as api_auth
 from crossbar_py.resources.device_registration import routes as device_registration
 from crossbar_py.resources.devices import routes as devices
+from crossbar_py.resources.registration_events import hub as events_hub
+from crossbar_py.resources.registration_events import routes as registration_events
 from crossbar_py.resources.registrations import routes as registrations
 from crossbar_py.resources.sip_devices import routes as sip_devices
 from crossbar_py.resources.system import routes as system
 from crossbar_py.resources.token_auth import routes as token_auth
 from crossbar_py.resources.user_auth import routes as user_auth
 from crossbar_py.resources.users import routes as users
+from crossbar_py.resources.webhooks import delivery as webhook_delivery
+from crossbar_py.resources.webhooks import routes as webhooks
 from crossbar_py.revocation import Revocations
 from crossbar_py.settings import Settings
 
@@ -60,6 +64,23 @@ async def _snapshots(app: web.Application):
         yield
 
 
+async def _webhook_delivery(app: web.Application):
+    async with webhook_delivery.running(app[keys.DB], app[keys.SETTINGS], app[keys.METRICS]):
+        yield
+
+
+async def _events_hub(app: web.Application):
+    app[keys.EVENTS_HUB] = events_hub.Hub()
+    async with events_hub.running(app[keys.EVENTS_HUB], app[keys.DB], app[keys.SETTINGS].events_poll_interval):
+        yield
+
+
+async def _end_event_streams(app: web.Application) -> None:
+    """Streams end before the server waits for its handlers (on_shutdown runs first)."""
+    if keys.EVENTS_HUB in app:
+        app[keys.EVENTS_HUB].close_all()
+
+
 async def _kamailio(app: web.Application):
     session = aiohttp.ClientSession()
     app[keys.KAMAILIO] = Kamailio(session, app[keys.SETTINGS].kamailio_rpc_url)
@@ -73,7 +94,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[keys.SETTINGS] = settings or Settings.from_env()
     app[keys.METRICS] = Metrics()
     app[keys.ACCOUNTS] = AccountCache()
-    app.cleanup_ctx.extend([_database, _redis, _revocations, _retention, _snapshots, _kamailio])
+    app.cleanup_ctx.extend(
+        [_database, _redis, _revocations, _retention, _snapshots, _kamailio, _webhook_delivery, _events_hub]
+    )
+    app.on_shutdown.append(_end_event_streams)
     for resource in (
         system,
         user_auth,
@@ -85,6 +109,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         sip_devices,
         device_registration,
         devices,
+        webhooks,
+        registration_events,
     ):
         resource.setup(app.router)
     return app

@@ -13,6 +13,11 @@ class Metrics:
         self.buckets = Counter()
         self.count = 0
         self.total = 0.0
+        self.counters = Counter()
+
+    def increment(self, name: str, **labels) -> None:
+        """Add one to a labelled counter (webhook attempts, ...)."""
+        self.counters[(name, tuple(sorted(labels.items())))] += 1
 
     def observe(self, method: str, status: int, seconds: float) -> None:
         """Record one finished request."""
@@ -34,4 +39,10 @@ class Metrics:
         lines.append(f'crossbar_request_seconds_bucket{{le="+Inf"}} {self.count}')
         lines.append(f"crossbar_request_seconds_sum {self.total:.6f}")
         lines.append(f"crossbar_request_seconds_count {self.count}")
+        for name in sorted({n for n, _ in self.counters}):
+            lines.append(f"# TYPE {name} counter")
+            for (n, labels), value in sorted(self.counters.items()):
+                if n == name:
+                    text = ",".join(f'{k}="{v}"' for k, v in labels)
+                    lines.append(f"{name}{{{text}}} {value}")
         return "\n".join(lines) + "\n"

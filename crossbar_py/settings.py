@@ -9,6 +9,10 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the API needs to know about its deployment."""
@@ -32,6 +36,13 @@ class Settings:
     login_fail_window: int = 300
     journal_retention_days: int = 90
     snapshot_minutes: int = 60
+    webhook_concurrency: int = 10
+    webhook_poll_interval: float = 1.0
+    webhook_timeout: float = 5.0
+    webhook_backoff_base: float = 5.0
+    webhook_log_days: int = 30
+    events_poll_interval: float = 0.5
+    events_heartbeat: float = 15.0
     node: str = "crossbar_py"
     version: str = "4.3.0-crossbar_py"
 
@@ -57,6 +68,13 @@ class Settings:
             "login_fail_window": _int("CROSSBAR_LOGIN_FAIL_WINDOW", cls.login_fail_window),
             "journal_retention_days": _int("CROSSBAR_JOURNAL_RETENTION_DAYS", cls.journal_retention_days),
             "snapshot_minutes": _int("CROSSBAR_SNAPSHOT_MINUTES", cls.snapshot_minutes),
+            "webhook_concurrency": _int("CROSSBAR_WEBHOOK_CONCURRENCY", cls.webhook_concurrency),
+            "webhook_poll_interval": _float("CROSSBAR_WEBHOOK_POLL_INTERVAL", cls.webhook_poll_interval),
+            "webhook_timeout": _float("CROSSBAR_WEBHOOK_TIMEOUT", cls.webhook_timeout),
+            "webhook_backoff_base": _float("CROSSBAR_WEBHOOK_BACKOFF_BASE", cls.webhook_backoff_base),
+            "webhook_log_days": _int("CROSSBAR_WEBHOOK_LOG_DAYS", cls.webhook_log_days),
+            "events_poll_interval": _float("CROSSBAR_EVENTS_POLL_INTERVAL", cls.events_poll_interval),
+            "events_heartbeat": _float("CROSSBAR_EVENTS_HEARTBEAT", cls.events_heartbeat),
         }
         if env.get("CROSSBAR_JWT_SECRET"):
             values["jwt_secret"] = env["CROSSBAR_JWT_SECRET"]

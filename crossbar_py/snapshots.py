@@ -7,7 +7,7 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
-from crossbar_py.resources.device_registration import queries
+from crossbar_py.resources.device_registration import monitoring, queries
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 60
@@ -26,7 +26,28 @@ async def take(db, slot: datetime) -> bool:
     """Take the slot's snapshot unless a node already has; True when this call took it."""
     if await db.fetch_one(queries.SNAPSHOT_TAKEN, {"slot": slot}):
         return False
-    return await db.execute(queries.TAKE_SNAPSHOT, {"slot": slot}) > 0
+    if not await db.execute(queries.TAKE_SNAPSHOT, {"slot": slot}):
+        return False
+    for row in await db.fetch_all(queries.SNAPSHOT_PREVIOUS, {"slot": slot}):
+        if row["since"] is not None:
+            await _record_interval(db, row["account_id"], slot, row["since"], row["taken_at"])
+    return True
+
+
+async def _record_interval(db, account_id: str, slot: datetime, since: datetime, taken_at: datetime) -> None:
+    """Replay the journal since the previous snapshot and keep its sum, peak and lowest on this one."""
+    agg = await monitoring.replay(db, account_id, since, taken_at, 1)
+    await db.execute(
+        queries.SNAPSHOT_INTERVAL,
+        {
+            "account_id": account_id,
+            "slot": slot,
+            "since": since,
+            "device_seconds": agg["device_seconds"] or 0,
+            "peak": agg["peak"],
+            "lowest": agg["lowest"],
+        },
+    )
 
 
 @contextlib.asynccontextmanager

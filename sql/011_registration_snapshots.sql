@@ -8,6 +8,12 @@ CREATE TABLE registration_snapshots (
     live_devices    text[] NOT NULL DEFAULT '{}',   -- devices with live contacts ...
     live_contacts   int[] NOT NULL DEFAULT '{}',    -- ... and how many each
     offline_devices text[] NOT NULL DEFAULT '{}',   -- devices whose status was offline
+    -- The interval since the account's previous snapshot, replayed from the journal when this one was
+    -- taken: registered-device-seconds, peak and lowest (NULL for an account's first snapshot).
+    since           timestamptz,
+    device_seconds  double precision,
+    peak            int,
+    lowest          int,
     PRIMARY KEY (account_id, slot)
 );
 CREATE INDEX registration_snapshots_taken_idx ON registration_snapshots (account_id, taken_at);

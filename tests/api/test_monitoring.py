@@ -1,13 +1,14 @@
 """Dashboard and analytics over a scripted journal: events written at known times (issue 4)."""
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg2
 import pytest
 
 from crossbar_py import snapshots
 from crossbar_py.db import Database
+from crossbar_py.resources.device_registration import monitoring
 from tests.helpers import assert_error, ok
 
 
@@ -185,3 +186,54 @@ async def test_monitoring_bad_input_and_tenant_wall(client, make_tenant, fleet):
         url = tenant.url(f"/devices/registration/{path}")
         await assert_error(await client.get(url), 401, "invalid_credentials")
         await assert_error(await client.get(url, headers=other.headers), 403, "forbidden")
+
+
+async def test_long_periods_add_up_snapshot_intervals_to_the_same_answer(client, stack_env, fleet):
+    tenant, (d1, d2, d3, _) = fleet
+    _script(
+        stack_env.dsn,
+        tenant,
+        [
+            (170, "registered", d1, "a"),
+            (150, "registered", d2, "b"),
+            (100, "unregistered", d1, "a"),
+            (90, "registered", d3, "c"),
+            (30, "offline", d2, "b"),
+            (19, "expired", d3, "c", 20),
+        ],
+    )
+    # Hourly snapshots at -180, -120 and -60 minutes, as the loop would have taken them.
+    snaps = [(180, [], []), (120, [d1["id"], d2["id"]], [1, 1]), (60, [d2["id"], d3["id"]], [1, 1])]
+    conn = psycopg2.connect(stack_env.dsn)
+    with conn, conn.cursor() as cur:
+        for ago, live, counts in snaps:
+            cur.execute(
+                "INSERT INTO registration_snapshots (account_id, slot, taken_at, live_devices, live_contacts)"
+                " VALUES (%s, now() - make_interval(mins => %s), now() - make_interval(mins => %s), %s, %s)",
+                (tenant.account_id, ago, ago, sorted(live), counts),
+            )
+        cur.execute(
+            "SELECT slot, taken_at FROM registration_snapshots WHERE account_id = %s ORDER BY taken_at",
+            (tenant.account_id,),
+        )
+        taken = cur.fetchall()
+    conn.close()
+    db = await Database.connect(stack_env.dsn, 2)
+    try:
+        for (_, since), (slot, at) in zip(taken, taken[1:], strict=False):
+            await snapshots._record_interval(db, tenant.account_id, slot, since, at)
+        t1 = (await db.fetch_one("SELECT now() AS now"))["now"]
+        t0 = t1 - timedelta(days=7)
+        composed = await monitoring._composed(db, tenant.account_id, t0, t1, 28)
+        whole = await monitoring.replay(db, tenant.account_id, t0, t1, 28)
+    finally:
+        await db.close()
+    assert composed is not None
+    # d1 70 minutes, d2 120, d3 70 (it expired at -20, swept a minute later).
+    assert round(composed["device_seconds"]) == round(float(whole["device_seconds"])) == 260 * 60
+    assert composed["peak"] == whole["peak"] == 2 and composed["lowest"] == whole["lowest"] == 0
+    assert composed["series"][-1]["registered"] == 0 and composed["series"][-1]["offline"] == 1
+
+    data = await _analytics(client, tenant, "7d")
+    assert data["averageUptime"] == round(260 * 60 / (4 * 7 * 86400) * 100, 2) and data["peakRegistrations"] == 2
+    assert len(data["data"]) == 28 and data["data"][-1]["offline"] == 1

@@ -45,6 +45,26 @@ ROUTES = [
     ("GET", "/devices/sip/{device}/credentials"),
     ("POST", "/devices/{device}/reset-password"),
     ("POST", "/devices/sip/{device}/reset-password"),
+    ("GET", "/registrations/events"),
+    ("GET", "/webhooks"),
+    ("PUT", "/webhooks"),
+    ("POST", "/webhooks"),
+    ("GET", "/webhooks/attempts"),
+    ("GET", "/webhooks/{webhook}"),
+    ("POST", "/webhooks/{webhook}"),
+    ("PATCH", "/webhooks/{webhook}"),
+    ("DELETE", "/webhooks/{webhook}"),
+    ("POST", "/webhooks/{webhook}/secret"),
+    ("GET", "/webhooks/{webhook}/attempts"),
+    ("GET", "/webhooks/{webhook}/deliveries"),
+    ("GET", "/devices/{device}/status"),
+    ("GET", "/devices/{device}/logs"),
+    ("GET", "/devices/{device}/registration"),
+    ("DELETE", "/devices/{device}/registration"),
+    ("POST", "/devices/{device}/registration/renew"),
+    ("GET", "/devices/registration/status"),
+    ("GET", "/devices/registration/dashboard"),
+    ("GET", "/devices/registration/analytics"),
 ]
 
 
@@ -61,11 +81,20 @@ async def victim(client, make_tenant):
     device = await tenant.create_device(
         client, owner_id=user["data"]["id"], sip={"username": "victim1", "password": "pw12345"}
     )
+    device["webhook"] = await _webhook(client, tenant)
     return tenant, device
 
 
+async def _webhook(client, tenant) -> str:
+    data = {"url": "https://hooks.example.com/x", "events": ["device.registered"]}
+    return (await ok(await client.put(tenant.url("/webhooks"), headers=tenant.headers, json={"data": data}), 201))[
+        "data"
+    ]["id"]
+
+
 def _path(tenant, device, path):
-    return tenant.url(path.format(device=device["id"], user=device["owner_id"], username="victim1"))
+    ids = {"device": device["id"], "user": device["owner_id"], "webhook": device.get("webhook")}
+    return tenant.url(path.format(**ids, username="victim1"))
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
@@ -135,6 +164,7 @@ async def test_ancestors_and_superduper_pass_the_wall_on_every_route(client, mak
     device = await child.create_device(
         client, owner_id=user["data"]["id"], sip={"username": "victim1", "password": "pw12345"}
     )
+    device["webhook"] = await _webhook(client, child)
     reads = [(m, p) for m, p in ROUTES if m == "GET" and p != "/siblings"]
     for headers in (parent.headers, {"X-Auth-Token": master_token}):
         for method, path in reads:

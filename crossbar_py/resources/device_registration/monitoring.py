@@ -86,8 +86,10 @@ async def dashboard(db, account_id: str) -> dict:
     }
 
 
-# period: (seconds, seconds per series point)
-PERIODS = {"1h": (3600, 300), "24h": (86400, 3600), "7d": (7 * 86400, 6 * 3600), "30d": (30 * 86400, 86400)}
+# period: (seconds, series points). Periods up to a day are replayed whole from the journal; longer
+# ones add up the snapshots' interval aggregates and replay only the partial hours at either end.
+PERIODS = {"1h": (3600, 12), "24h": (86400, 24), "7d": (7 * 86400, 28), "30d": (30 * 86400, 30)}
+REPLAY_WHOLE_MAX = 86400
 
 
 class AnalyticsQuery(Schema):
@@ -96,15 +98,55 @@ class AnalyticsQuery(Schema):
     period = query.one_of(list(PERIODS))
 
 
+async def replay(db, account_id: str, t0: datetime, t1: datetime, points: int) -> dict:
+    """Registered devices over [t0, t1] replayed from the journal: device-seconds, peak, lowest, series."""
+    return await db.fetch_one(queries.REPLAY, {"account_id": account_id, "t0": t0, "t1": t1, "points": points})
+
+
+async def _composed(db, account_id: str, t0: datetime, t1: datetime, points: int) -> dict | None:
+    """The same answer from snapshot intervals plus the two ends; None when the intervals leave a gap."""
+    span = await db.fetch_one(queries.SNAPSHOT_SPAN, {"account_id": account_id, "t0": t0, "t1": t1})
+    first, last = span["first"], span["last"]
+    if first is None or abs(float(span["covered"]) - (last - first).total_seconds()) > 1:
+        return None
+    parts = [{"device_seconds": span["device_seconds"], "peak": span["peak"], "lowest": span["lowest"]}]
+    for a, b in ((t0, first), (last, t1)):
+        if (b - a).total_seconds() >= 0.001:
+            parts.append(await replay(db, account_id, a, b, 1))
+    step = (t1 - t0) / points
+    at = [t0 + step * k for k in range(1, points + 1)]
+    rows = await db.fetch_all(queries.SNAPSHOT_SERIES, {"account_id": account_id, "points": at})
+    series = [{"at": r["at"], "registered": r["registered"] or 0, "offline": r["offline"] or 0} for r in rows]
+    if len(parts) > 1 and parts[-1]["series"]:  # the last point is now: the tail's replay knows it exactly
+        series[-1].update(parts[-1]["series"][-1], at=t1)
+    devices = await db.fetch_one(queries.ACCOUNT_DEVICES, {"account_id": account_id})
+    return {
+        "device_seconds": sum(float(p["device_seconds"] or 0) for p in parts),
+        "peak": max(p["peak"] for p in parts),
+        "lowest": min(p["lowest"] for p in parts),
+        "series": series,
+        "devices": devices["n"],
+    }
+
+
+def _point_time(at) -> str:
+    return view.iso(datetime.fromisoformat(at) if isinstance(at, str) else at)
+
+
 async def analytics(db, account_id: str, raw_query) -> dict:
     """Registered devices over the period, exact from the journal: series, average uptime, peak and lowest."""
     period = query.load(AnalyticsQuery(), raw_query).get("period", "24h")
-    seconds, bucket = PERIODS[period]
-    row = await db.fetch_one(queries.ANALYTICS, {"account_id": account_id, "seconds": seconds, "bucket": bucket})
+    seconds, points = PERIODS[period]
+    t1 = (await db.fetch_one(queries.DB_NOW))["now"]
+    t0 = t1 - timedelta(seconds=seconds)
+    row = None
+    if seconds > REPLAY_WHOLE_MAX:
+        row = await _composed(db, account_id, t0, t1, points)
+    row = row or await replay(db, account_id, t0, t1, points)
     devices = row["devices"]
     data = [
         {
-            "timestamp": view.iso(datetime.fromisoformat(point["at"])),
+            "timestamp": _point_time(point["at"]),
             "registered": point["registered"],
             "unregistered": max(devices - point["registered"] - point["offline"], 0),
             "offline": point["offline"],
@@ -114,8 +156,8 @@ async def analytics(db, account_id: str, raw_query) -> dict:
     uptime = float(row["device_seconds"] or 0) / (devices * seconds) * 100 if devices else 0.0
     return {
         "period": period,
-        "from": view.iso(row["t1"] - timedelta(seconds=seconds)),
-        "to": view.iso(row["t1"]),
+        "from": view.iso(t0),
+        "to": view.iso(t1),
         "devices": devices,
         "data": data,
         "averageUptime": round(uptime, 2),

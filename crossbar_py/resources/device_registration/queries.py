@@ -38,30 +38,80 @@ DEVICE_STATE = """
 SELECT status FROM device_registration_state WHERE device_id = %(device_id)s AND account_id = %(account_id)s
 """
 
-# {filters}: status, device_type and device ids, composed with psycopg2.sql (values bound).
-BULK_STATES = sql.SQL("""
-SELECT * FROM device_registration_state WHERE account_id = %(account_id)s {filters}
- ORDER BY device_id LIMIT %(limit)s OFFSET %(offset)s
-""")
+# Every device of one account with its status, as a CTE `states` (same columns as the view, less the
+# newest contact): the account's live contacts are read by realm and counted once, then hash-joined,
+# instead of one probe per device (bench/monitoring).
+ACCOUNT_STATES = """
+WITH realms AS (
+  SELECT realm FROM accounts WHERE id = %(account_id)s
+  UNION
+  SELECT sip_realm FROM devices
+   WHERE account_id = %(account_id)s AND (doc -> 'sip' ->> 'realm') IS NOT NULL AND NOT deleted
+), live AS (
+  SELECT l.username, l.domain, count(*) AS n, max(l.expires) AS expires_at
+    FROM location l
+   WHERE l.domain IN (SELECT realm FROM realms) AND l.expires > (now() AT TIME ZONE 'UTC')
+   GROUP BY l.username, l.domain
+), states AS (
+  SELECT d.id AS device_id, d.name, d.device_type, d.sip_username, d.sip_realm,
+         live.n AS live_contacts, live.expires_at, CASE WHEN live.n > 0 THEN s.registered_at END AS registered_at,
+         registration_status(NOT d.enabled OR NOT a.enabled OR coalesce(NOT u.enabled OR u.deleted, false),
+                             live.n, s.last_event, d.created) AS status
+    FROM devices d
+    JOIN accounts a ON a.id = d.account_id
+    LEFT JOIN users u ON u.id = d.owner_id
+    LEFT JOIN device_registration_summary s ON s.device_id = d.id
+    LEFT JOIN live ON live.username = d.sip_username AND live.domain = d.sip_realm
+   WHERE d.account_id = %(account_id)s AND NOT d.deleted
+)
+"""
 
-BULK_COUNTS = sql.SQL("""
-SELECT count(*) AS total,
+# {filters}: status, device_type and device ids, composed with psycopg2.sql (values bound). One pass
+# gives the page and the counts over the whole filter (window aggregates run before LIMIT); the page's
+# newest contacts are read for its rows only.
+BULK_PAGE = sql.SQL(
+    ACCOUNT_STATES
+    + """, page AS (
+  SELECT states.*, count(*) OVER () AS total,
+         count(*) FILTER (WHERE status = 'registered') OVER () AS registered,
+         count(*) FILTER (WHERE status IN ('unregistered', 'expired', 'invalid', 'provisioning'))
+           OVER () AS unregistered,
+         count(*) FILTER (WHERE status = 'offline') OVER () AS offline
+    FROM states WHERE true {filters}
+   ORDER BY device_id LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT page.*, c.contact, c.received FROM page
+  LEFT JOIN LATERAL (
+       SELECT l.contact, l.received FROM location l
+        WHERE l.username = page.sip_username AND l.domain = page.sip_realm AND l.expires > (now() AT TIME ZONE 'UTC')
+        ORDER BY l.last_modified DESC LIMIT 1) c ON page.live_contacts > 0
+ ORDER BY page.device_id
+"""
+)
+
+# The counts alone, for a page past the end (the page query then has no row to carry them).
+BULK_COUNTS = sql.SQL(
+    ACCOUNT_STATES
+    + """SELECT count(*) AS total,
        count(*) FILTER (WHERE status = 'registered') AS registered,
        count(*) FILTER (WHERE status IN ('unregistered', 'expired', 'invalid', 'provisioning')) AS unregistered,
        count(*) FILTER (WHERE status = 'offline') AS offline
-  FROM device_registration_state WHERE account_id = %(account_id)s {filters}
-""")
+  FROM states WHERE true {filters}
+"""
+)
 
 OWN_DEVICE_IDS = "SELECT id FROM devices WHERE account_id = %(account_id)s AND NOT deleted AND id = ANY(%(ids)s)"
 
 # Per type and status, with the offline devices named (for the dashboard's alerts).
-DASHBOARD_COUNTS = """
-SELECT coalesce(device_type, 'sip_device') AS device_type, status, count(*) AS n,
+DASHBOARD_COUNTS = (
+    ACCOUNT_STATES
+    + """SELECT coalesce(device_type, 'sip_device') AS device_type, status, count(*) AS n,
        jsonb_agg(jsonb_build_object('id', device_id, 'name', name) ORDER BY device_id)
          FILTER (WHERE status = 'offline') AS offline
-  FROM device_registration_state WHERE account_id = %(account_id)s
+  FROM states
  GROUP BY 1, 2
 """
+)
 
 # Devices that flapped or failed digest auth repeatedly within the last hour.
 DASHBOARD_TROUBLE = """
@@ -81,10 +131,11 @@ HAVING count(*) FILTER (WHERE e.event = 'registered') >= %(flapping)s
 # Registered devices over a period, replayed from the journal (exact): the step function N(t) of
 # devices with at least one live contact, from the latest snapshot at or before the start. An
 # `expired` contact ended at its expiry, not when Kamailio's timer got to it. Parameters:
-# account_id, seconds (the period), bucket (seconds per series point).
-ANALYTICS = """
+# account_id, t0 and t1 (the span), points (series points, evenly spaced, the last at t1).
+REPLAY = """
 WITH bounds AS (
-  SELECT now() AS t1, now() - make_interval(secs => %(seconds)s) AS t0
+  SELECT %(t0)s::timestamptz AS t0, %(t1)s::timestamptz AS t1,
+         extract(epoch FROM %(t1)s::timestamptz - %(t0)s::timestamptz) / %(points)s AS bucket
 ),
 snap AS (
   SELECT s.taken_at, s.live_devices, s.live_contacts, s.offline_devices
@@ -147,14 +198,14 @@ segments AS (
     FROM steps
 ),
 per_bucket AS (
-  SELECT ceil(extract(epoch FROM c.at - bounds.t0) / %(bucket)s)::int AS k, sum(dreg) AS dreg, sum(doff) AS doff
+  SELECT ceil(extract(epoch FROM c.at - bounds.t0) / bounds.bucket)::int AS k, sum(dreg) AS dreg, sum(doff) AS doff
     FROM changes c, bounds WHERE c.at > bounds.t0 GROUP BY 1
 ),
 series AS (
-  SELECT g.k, bounds.t0 + make_interval(secs => g.k * %(bucket)s) AS at,
+  SELECT g.k, bounds.t0 + make_interval(secs => g.k * bounds.bucket) AS at,
          initial.reg + sum(coalesce(p.dreg, 0)) OVER (ORDER BY g.k) AS registered,
          initial.off + sum(coalesce(p.doff, 0)) OVER (ORDER BY g.k) AS offline
-    FROM bounds, initial, generate_series(1, (%(seconds)s / %(bucket)s)::int) AS g(k)
+    FROM bounds, initial, generate_series(1, %(points)s) AS g(k)
     LEFT JOIN per_bucket p USING (k)
 )
 SELECT (SELECT sum(n * secs) FROM segments) AS device_seconds,
@@ -162,8 +213,7 @@ SELECT (SELECT sum(n * secs) FROM segments) AS device_seconds,
        (SELECT min(n) FROM steps)::int AS lowest,
        (SELECT json_agg(json_build_object('at', at, 'registered', registered, 'offline', offline) ORDER BY k)
           FROM series) AS series,
-       (SELECT count(*) FROM devices WHERE account_id = %(account_id)s AND NOT deleted) AS devices,
-       (SELECT t1 FROM bounds) AS t1
+       (SELECT count(*) FROM devices WHERE account_id = %(account_id)s AND NOT deleted) AS devices
 """
 
 # One snapshot per account per slot; the first node to take a slot wins, the others skip it.
@@ -179,5 +229,41 @@ ON CONFLICT (account_id, slot) DO NOTHING
 """
 
 SNAPSHOT_TAKEN = "SELECT 1 FROM registration_snapshots WHERE slot = %(slot)s LIMIT 1"
+
+# The snapshot before each one just taken: the span its interval aggregates cover.
+SNAPSHOT_PREVIOUS = """
+SELECT s.account_id, s.taken_at,
+       (SELECT max(p.taken_at) FROM registration_snapshots p
+         WHERE p.account_id = s.account_id AND p.taken_at < s.taken_at) AS since
+  FROM registration_snapshots s WHERE s.slot = %(slot)s
+"""
+
+SNAPSHOT_INTERVAL = """
+UPDATE registration_snapshots
+   SET since = %(since)s, device_seconds = %(device_seconds)s, peak = %(peak)s, lowest = %(lowest)s
+ WHERE account_id = %(account_id)s AND slot = %(slot)s
+"""
+
+DB_NOW = "SELECT now() AS now"
+
+ACCOUNT_DEVICES = "SELECT count(*) AS n FROM devices WHERE account_id = %(account_id)s AND NOT deleted"
+
+# Snapshot intervals wholly inside [t0, t1], whose aggregates add up instead of a replay.
+SNAPSHOT_SPAN = """
+SELECT min(since) AS first, max(taken_at) AS last, sum(device_seconds) AS device_seconds,
+       max(peak) AS peak, min(lowest) AS lowest, sum(extract(epoch FROM taken_at - since)) AS covered
+  FROM registration_snapshots
+ WHERE account_id = %(account_id)s AND since IS NOT NULL AND since >= %(t0)s AND taken_at <= %(t1)s
+"""
+
+# Registered and offline devices at each point: as the latest snapshot at or before it saw them.
+SNAPSHOT_SERIES = """
+SELECT p.at, cardinality(s.live_devices) AS registered, cardinality(s.offline_devices) AS offline
+  FROM unnest(%(points)s::timestamptz[]) AS p(at)
+  LEFT JOIN LATERAL (
+       SELECT live_devices, offline_devices FROM registration_snapshots
+        WHERE account_id = %(account_id)s AND taken_at <= p.at ORDER BY taken_at DESC LIMIT 1) s ON true
+ ORDER BY p.at
+"""
 
 PURGE_SNAPSHOTS = "DELETE FROM registration_snapshots WHERE slot < now() - make_interval(days => %(days)s)"

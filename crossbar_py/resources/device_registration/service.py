@@ -213,8 +213,11 @@ async def bulk_status(db, account_id: str, raw_query) -> dict:
     values.update(account_id=account_id, limit=params["limit"], offset=params["offset"])
     if "device_ids" in values:
         await _only_own_devices(db, account_id, values["device_ids"])
-    rows = await db.fetch_all(queries.BULK_STATES.format(filters=where), values)
-    counts = await db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
+    rows = await db.fetch_all(queries.BULK_PAGE.format(filters=where), values)
+    if rows:
+        counts = {k: rows[0][k] for k in ("total", "registered", "unregistered", "offline")}
+    else:
+        counts = await db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
     items = []
     for row in rows:
         ip, port = parse_uri(row["received"] or row["contact"]) if row["contact"] else (None, None)

@@ -1,0 +1,194 @@
+"""Registration monitoring at fleet size: bulk status pages, the dashboard and analytics with 10,000
+devices in one account and 1,000,000 journal events spread over 30 days (issue 4; target p50 <= 50 ms).
+The API runs as its own process (`crossbar-py serve`) against a private PostgreSQL and Redis; requests
+come one at a time. /healthz is measured in the same run as the floor each figure is compared with.
+
+usage: python bench/monitoring.py [--devices 10000] [--events 1000000] [--live 0.8] [--samples 200]
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import psycopg2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.api_latency import _login, pct, timed  # noqa: E402
+from crossbar_py import db, snapshots, stack  # noqa: E402
+from crossbar_py.cli import ensure_account  # noqa: E402
+from crossbar_py.db import Database  # noqa: E402
+from crossbar_py.settings import Settings  # noqa: E402
+
+SEED_DEVICES = """
+ALTER TABLE devices DISABLE TRIGGER devices_credentials;
+INSERT INTO devices (id, account_id, name, device_type, enabled, sip_username, sip_realm, doc, rev_hash)
+SELECT md5('mon-' || i), %(account_id)s, 'phone ' || i, CASE WHEN i %% 5 = 0 THEN 'softphone' ELSE 'sip_device' END,
+       true, 'mon' || i, %(realm)s,
+       jsonb_build_object('name', 'phone ' || i, 'sip', jsonb_build_object('username', 'mon' || i)), md5(i::text)
+  FROM generate_series(1, %(devices)s) AS i;
+ALTER TABLE devices ENABLE TRIGGER devices_credentials;
+"""
+# Live contacts for a share of the fleet, as Kamailio writes them (the journal trigger records each).
+SEED_LOCATION = """
+INSERT INTO location (ruid, username, domain, contact, received, expires, last_modified, user_agent, server_id)
+SELECT 'mon-ruid-' || i, 'mon' || i, %(realm)s, 'sip:mon' || i || '@10.0.' || (i / 250) || '.' || (i %% 250) || ':5060',
+       'sip:198.51.100.' || (i %% 250) || ':' || (20000 + i), (now() AT TIME ZONE 'UTC') + interval '50 minutes',
+       now() AT TIME ZONE 'UTC', 'bench-phone/1.0', 99
+  FROM generate_series(1, %(live)s) AS i;
+"""
+# History: per device, registrations and their ends alternate, with refreshes and auth failures mixed in.
+SEED_EVENTS = """
+INSERT INTO registration_events (ts, event, username, domain, device_id, account_id, ruid, contact, expires_at, source)
+SELECT now() - interval '30 days' + (i::float / %(events)s) * interval '30 days' - interval '1 hour',
+       CASE WHEN i %% 13 = 0 THEN 'auth_failed' WHEN i %% 7 = 0 THEN 'refreshed'
+            WHEN (i / %(devices)s) %% 2 = 0 THEN 'registered'
+            WHEN i %% 3 = 0 THEN 'expired' ELSE 'unregistered' END,
+       'mon' || d, %(realm)s, md5('mon-' || d), %(account_id)s, 'hist-' || d || '-' || (i / %(devices)s / 2),
+       'sip:mon' || d || '@10.1.1.1:5060',
+       now() - interval '30 days' + (i::float / %(events)s) * interval '30 days', '198.51.100.7:5060'
+  FROM generate_series(0, %(events)s - 1) AS i, LATERAL (SELECT i %% %(devices)s + 1 AS d) dd;
+"""
+
+
+async def measure(api: str, headers: dict, account_id: str, samples: int) -> dict:
+    """p50/p99 of each monitoring route, and the /healthz floor."""
+    base = f"{api}/v2/accounts/{account_id}/devices/registration"
+    routes = {
+        "bulk status page (50)": (f"{base}/status", {"limit": "50", "offset": "5000"}),
+        "bulk status ?status=registered": (f"{base}/status", {"status": "registered", "limit": "50"}),
+        "dashboard": (f"{base}/dashboard", {}),
+        "analytics 1h": (f"{base}/analytics", {"period": "1h"}),
+        "analytics 24h": (f"{base}/analytics", {"period": "24h"}),
+        "analytics 30d": (f"{base}/analytics", {"period": "30d"}),
+    }
+    out = {}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        for url, params in routes.values():  # warm up: connections, pool, PostgreSQL's caches
+            for _ in range(5):
+                await timed(session, "GET", url, params=params)
+        out["/healthz (floor)"] = [await timed(session, "GET", f"{api}/healthz") for _ in range(samples)]
+        for name, (url, params) in routes.items():
+            out[name] = [await timed(session, "GET", url, params=params) for _ in range(samples)]
+    return out
+
+
+def seed(dsn: str, account: dict, args) -> None:
+    """Devices, live contacts, a month of journal, then one snapshot (as the API's loop takes each hour)."""
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    values = {"account_id": account["id"], "realm": account["realm"], "devices": args.devices}
+    steps = [
+        ("devices", SEED_DEVICES, {}),
+        ("events", SEED_EVENTS, {"events": args.events}),
+        ("live contacts", SEED_LOCATION, {"live": int(args.devices * args.live)}),
+    ]
+    with conn.cursor() as cur:
+        for name, sql, extra in steps:
+            t = time.perf_counter()
+            cur.execute(sql, {**values, **extra})
+            print(f"monitoring: seeded {name} ({time.perf_counter() - t:.1f} s)", flush=True)
+        cur.execute("VACUUM ANALYZE devices")
+        cur.execute("VACUUM ANALYZE registration_events")
+        cur.execute("VACUUM ANALYZE location")
+        cur.execute("SELECT count(*) FROM registration_events")
+        print(f"monitoring: journal holds {cur.fetchone()[0]} events", flush=True)
+    conn.close()
+
+
+SNAPSHOT_CHAIN = """
+INSERT INTO registration_snapshots (account_id, slot, taken_at, live_devices, live_contacts, offline_devices)
+SELECT s.account_id, now() - make_interval(hours => h), now() - make_interval(hours => h),
+       s.live_devices, s.live_contacts, s.offline_devices
+  FROM registration_snapshots s, generate_series(1, 31 * 24) AS h
+"""
+
+
+async def snapshot(dsn: str) -> None:
+    """A month of hourly snapshots, as the API's loop leaves them: the current one copied back an hour at a
+    time (their contents only shape the cost), each interval's aggregates replayed by the loop's own code."""
+    pool = await Database.connect(dsn, 1)
+    t = time.perf_counter()
+    try:
+        await snapshots.take(pool, snapshots.current_slot(60))
+        await pool.execute(SNAPSHOT_CHAIN)
+        await pool.execute("DELETE FROM registration_snapshots WHERE taken_at > now() - interval '30 minutes'")
+        rows = await pool.fetch_all("SELECT account_id, slot, taken_at FROM registration_snapshots ORDER BY taken_at")
+        for prev, row in zip(rows, rows[1:], strict=False):
+            await snapshots._record_interval(pool, row["account_id"], row["slot"], prev["taken_at"], row["taken_at"])
+    finally:
+        await pool.close()
+    print(f"monitoring: {len(rows)} hourly snapshots with replayed intervals ({time.perf_counter() - t:.1f} s)")
+
+
+def main() -> int:
+    """Seed, serve, measure, print p50/p99 and the multiple of the floor."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("usage:")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--devices", type=int, default=10000, help="devices in the account")
+    parser.add_argument("--events", type=int, default=1000000, help="journal events over 30 days")
+    parser.add_argument("--live", type=float, default=0.8, help="share of devices with a live contact")
+    parser.add_argument("--samples", type=int, default=200, help="sequential requests per route")
+    parser.add_argument("--seed-only", action="store_true", help="seed, print the database URL and leave it running")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
+    workdir.chmod(0o755)
+    procs = []
+    try:
+        dsn, pg = stack.start_postgres(workdir)
+        procs.append(pg)
+        db.migrate(dsn, out=lambda *_: None)
+        redis_url, rd = stack.start_redis(workdir)
+        procs.append(rd)
+        settings = Settings(database_url=dsn, redis_url=redis_url, jwt_secret="bench-" + "k" * 40)
+        account, _ = asyncio.run(ensure_account(settings, "bench", "admin", "bench-pass"))
+        seed(dsn, account, args)
+        asyncio.run(snapshot(dsn))
+        if args.seed_only:
+            print(f"monitoring: seeded database left running: {dsn} (account {account['id']}); stop it by pid {pg.pid}")
+            procs.clear()
+            return 0
+        port = stack.free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": dsn,
+            "REDIS_URL": redis_url,
+            "CROSSBAR_JWT_SECRET": settings.jwt_secret,
+            "HTTP_PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "crossbar_py", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(stack.Process("api", server, workdir / "api.log"))
+        api = f"http://127.0.0.1:{port}"
+        token = asyncio.run(_login(api, account["name"]))
+        results = asyncio.run(measure(api, {"X-Auth-Token": token}, account["id"], args.samples))
+    finally:
+        for proc in reversed(procs):
+            proc.stop()
+    floor = statistics.median(results["/healthz (floor)"])
+    print(f"{args.devices} devices, {args.events} journal events, {args.live:.0%} registered")
+    print(f"{'route':>32} | {'p50 ms':>8} | {'p99 ms':>8} | {'p50 / floor':>11} | target p50 <= 50 ms")
+    for name, values in results.items():
+        p50 = pct(values, 50)
+        verdict = "" if name.startswith("/healthz") else ("met" if p50 <= 50 else "MISSED")
+        print(
+            f"{name:>32} | {p50:8.2f} | {pct(values, 99):8.2f} | {statistics.median(values) / floor:11.1f} | {verdict}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
