@@ -19,7 +19,9 @@ def merge(stored, patch):
 
 def next_body(stored_doc: dict, data: dict, patch: bool) -> dict:
     """The body to validate: the request merged into the stored document (PATCH) or alone (POST)."""
-    body = merge(stored_doc, documents.strip_private(data)) if patch else documents.strip_private(data)
+    data = documents.strip_private(data)
+    # The empty-object quirk is for nested objects: a PATCH of {} changes nothing, as in Kazoo.
+    body = (merge(stored_doc, data) if data else dict(stored_doc)) if patch else data
     return {k: v for k, v in body.items() if k != "id"}
 
 

@@ -41,6 +41,7 @@ class Settings:
     webhook_timeout: float = 5.0
     webhook_backoff_base: float = 5.0
     webhook_log_days: int = 30
+    webhook_allow_private: bool = False
     events_poll_interval: float = 0.5
     events_heartbeat: float = 15.0
     node: str = "crossbar_py"
@@ -73,6 +74,7 @@ class Settings:
             "webhook_timeout": _float("CROSSBAR_WEBHOOK_TIMEOUT", cls.webhook_timeout),
             "webhook_backoff_base": _float("CROSSBAR_WEBHOOK_BACKOFF_BASE", cls.webhook_backoff_base),
             "webhook_log_days": _int("CROSSBAR_WEBHOOK_LOG_DAYS", cls.webhook_log_days),
+            "webhook_allow_private": env.get("CROSSBAR_WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
             "events_poll_interval": _float("CROSSBAR_EVENTS_POLL_INTERVAL", cls.events_poll_interval),
             "events_heartbeat": _float("CROSSBAR_EVENTS_HEARTBEAT", cls.events_heartbeat),
         }

@@ -40,6 +40,8 @@ class Stack:
             "jwt_secret": "test-secret-" + "x" * 20,
             "sip_port": self.sip_port,
             "realm_suffix": "sip.test",
+            # The tests' webhook receivers listen on loopback.
+            "webhook_allow_private": True,
         }
         return Settings(**{**values, **overrides})
 

@@ -50,6 +50,13 @@ async def test_patch_with_empty_object_replaces_it(client, tenant):
     assert "username" not in body["data"]["sip"]
 
 
+async def test_patch_with_empty_data_changes_nothing(client, tenant):
+    dev = await tenant.create_device(client, name="Keep me", sip={"username": "keepme", "password": "pw12345"})
+    url = tenant.url(f"/devices/{dev['id']}")
+    body = await ok(await client.patch(url, headers=tenant.headers, json={"data": {}}))
+    assert body["data"]["name"] == "Keep me" and body["data"]["sip"]["username"] == "keepme"
+
+
 async def test_patch_is_validated_like_a_create(client, tenant):
     dev = await tenant.create_device(client)
     resp = await client.patch(

@@ -7,6 +7,7 @@ import secrets
 import pytest
 from aiohttp import web
 
+from crossbar_py import stack
 from crossbar_py.app import create_app
 from tests.helpers import assert_error, ok
 from tests.webhook_helpers import Receiver, register_row, unregister_row
@@ -242,9 +243,8 @@ async def test_after_its_retries_an_event_is_given_up_and_the_next_one_goes(clie
 
 
 async def test_unreachable_receiver_is_logged_as_a_client_error(client, tenant):
-    hook = await _hook(
-        client, tenant, url="http://127.0.0.1:9/nothing-listens", events=["device.registered"], retries=0
-    )
+    url = f"http://127.0.0.1:{stack.free_port()}/nothing-listens"
+    hook = await _hook(client, tenant, url=url, events=["device.registered"], retries=0)
     _, username = await _phone(client, tenant)
     await register_row(client.app, username, tenant.realm)
     url = tenant.url(f"/webhooks/{hook['id']}/attempts")
@@ -320,3 +320,29 @@ async def test_nothing_is_lost_across_a_restart_and_two_nodes_share_the_work(
     ips = [c.body["data"]["ipAddress"] for c in receiver.calls]
     assert ips == [f"203.0.113.{n}" for n in range(1, 12)]
     assert all(c.signed_by(hook["secret"]) for c in calls)
+
+
+async def test_private_addresses_are_refused_unless_allowed(
+    aiohttp_client, stack_env, no_delivery, make_tenant, make_receiver
+):
+    guarded = await aiohttp_client(create_app(stack_env.settings(**FAST, webhook_allow_private=False)))
+    receiver = await make_receiver()
+    tenant = await make_tenant()
+    by_name = receiver.url.replace("127.0.0.1", "localhost")
+    hooks = [
+        await _hook(guarded, tenant, url=u, events=["device.registered"], retries=0) for u in (receiver.url, by_name)
+    ]
+    _, username = await _phone(guarded, tenant)
+    await register_row(guarded.app, username, tenant.realm)
+    reasons = []
+    for hook in hooks:
+        url = tenant.url(f"/webhooks/{hook['id']}/attempts")
+        for _ in range(100):
+            log = (await ok(await guarded.get(url, headers=tenant.headers)))["data"]
+            if log:
+                break
+            await asyncio.sleep(0.05)
+        reasons.append(log[0]["reason"])
+    assert reasons[0] == "refused: 127.0.0.1 is not a public address"
+    assert "refused: localhost resolves to no public address" in reasons[1]
+    assert receiver.calls == []

@@ -11,7 +11,7 @@ import uuid
 
 import aiohttp
 
-from crossbar_py.resources.webhooks import payload, queries
+from crossbar_py.resources.webhooks import guard, payload, queries
 from crossbar_py.resources.webhooks.schema import KIND_EVENTS
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,9 @@ class Deliverer:
         # GET has no body: the same JSON (and signature) rides in ?payload=.
         kw = {"params": {"payload": raw.decode()}} if verb == "GET" else {"data": raw}
         start = time.perf_counter()
+        refused = None if self.settings.webhook_allow_private else guard.refused_literal(hook["uri"])
+        if refused:
+            return None, refused, 0
         try:
             async with self.session.request(verb, hook["uri"], headers=headers, allow_redirects=False, **kw) as resp:
                 text = (await resp.content.read(512)).decode(errors="replace")
@@ -137,7 +140,8 @@ async def running(db, settings, metrics):
         yield
         return
     stop = asyncio.Event()
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout))
+    connector = None if settings.webhook_allow_private else aiohttp.TCPConnector(resolver=guard.PublicOnlyResolver())
+    session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout))
     task = asyncio.create_task(_loop(Deliverer(db, session, settings, metrics, stop), db, settings, stop))
     try:
         yield
