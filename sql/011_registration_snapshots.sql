@@ -8,6 +8,8 @@ CREATE TABLE registration_snapshots (
     live_devices    text[] NOT NULL DEFAULT '{}',   -- devices with live contacts ...
     live_contacts   int[] NOT NULL DEFAULT '{}',    -- ... and how many each
     offline_devices text[] NOT NULL DEFAULT '{}',   -- devices whose status was offline
+    registered      int NOT NULL DEFAULT 0,         -- cardinality(live_devices), readable without the arrays
+    offline         int NOT NULL DEFAULT 0,         -- cardinality(offline_devices)
     -- The interval since the account's previous snapshot, replayed from the journal when this one was
     -- taken: registered-device-seconds, peak and lowest (NULL for an account's first snapshot).
     since           timestamptz,

@@ -6,7 +6,7 @@ CREATE TABLE device_registration_summary (
     last_event    text NOT NULL,
     last_event_id bigint NOT NULL,
     registered_at timestamptz          -- the latest `registered` event
-);
+) WITH (fillfactor = 50);              -- room for HOT updates: one per journal event of the device
 
 INSERT INTO device_registration_summary (device_id, last_event, last_event_id, registered_at)
 SELECT DISTINCT ON (e.device_id) e.device_id, e.event, e.id,

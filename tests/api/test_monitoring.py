@@ -101,8 +101,8 @@ async def test_analytics_replay_from_a_snapshot(client, stack_env, fleet):
     conn = psycopg2.connect(stack_env.dsn)
     with conn, conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO registration_snapshots (account_id, slot, taken_at, live_devices, live_contacts)"
-            " VALUES (%s, now() - interval '2 hours', now() - interval '2 hours', %s, %s)",
+            "INSERT INTO registration_snapshots (account_id, slot, taken_at, live_devices, live_contacts, registered)"
+            " VALUES (%s, now() - interval '2 hours', now() - interval '2 hours', %s, %s, 1)",
             (tenant.account_id, [d1["id"]], [1]),
         )
     conn.close()
@@ -138,6 +138,7 @@ async def test_snapshots_are_taken_once_per_slot(stack_env, fleet):
         await db.close()
     assert row["live_devices"] == [d1["id"]] and row["live_contacts"] == [2]
     assert row["offline_devices"] == [d2["id"]]
+    assert row["registered"] == 1 and row["offline"] == 1
 
 
 async def test_dashboard_counts_and_alerts(client, stack_env, fleet):
@@ -208,9 +209,10 @@ async def test_long_periods_add_up_snapshot_intervals_to_the_same_answer(client,
     with conn, conn.cursor() as cur:
         for ago, live, counts in snaps:
             cur.execute(
-                "INSERT INTO registration_snapshots (account_id, slot, taken_at, live_devices, live_contacts)"
-                " VALUES (%s, now() - make_interval(mins => %s), now() - make_interval(mins => %s), %s, %s)",
-                (tenant.account_id, ago, ago, sorted(live), counts),
+                "INSERT INTO registration_snapshots (account_id, slot, taken_at, live_devices, live_contacts,"
+                " registered) VALUES (%s, now() - make_interval(mins => %s), now() - make_interval(mins => %s),"
+                " %s, %s, %s)",
+                (tenant.account_id, ago, ago, sorted(live), counts, len(live)),
             )
         cur.execute(
             "SELECT slot, taken_at FROM registration_snapshots WHERE account_id = %s ORDER BY taken_at",

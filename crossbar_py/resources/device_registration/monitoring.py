@@ -86,10 +86,11 @@ async def dashboard(db, account_id: str) -> dict:
     }
 
 
-# period: (seconds, series points). Periods up to a day are replayed whole from the journal; longer
-# ones add up the snapshots' interval aggregates and replay only the partial hours at either end.
+# period: (seconds, series points). An hour is replayed whole from the journal (series exact to the
+# second); longer periods add up the snapshots' interval aggregates and replay only the partial hours at
+# either end (sum, peak and lowest still exact; series points as the snapshots saw them, the last one now).
 PERIODS = {"1h": (3600, 12), "24h": (86400, 24), "7d": (7 * 86400, 28), "30d": (30 * 86400, 30)}
-REPLAY_WHOLE_MAX = 86400
+REPLAY_WHOLE_MAX = 3600
 
 
 class AnalyticsQuery(Schema):
