@@ -216,6 +216,9 @@ async def test_bulk_status_counts_filters_and_rejects_bad_input(client, stack_en
     assert {d["deviceId"] for d in picked["data"]} == {off["id"], fresh["id"]}
     page = await ok(await client.get(url, params={"limit": "1", "offset": "1"}, headers=tenant.headers))
     assert len(page["data"]) == 1 and page["pagination"]["total"] == 3
+    assert page["data"][0]["deviceId"] == sorted(d["id"] for d in (live, off, fresh))[1]
+    past_end = await ok(await client.get(url, params={"status": "disabled", "offset": "5"}, headers=tenant.headers))
+    assert past_end["data"] == [] and past_end["pagination"]["total"] == 1
 
     bad = [
         ({"status": "sleeping"}, "status", "enum"),

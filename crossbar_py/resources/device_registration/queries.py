@@ -89,7 +89,16 @@ SELECT page.*, c.contact, c.received FROM page
 """
 )
 
-# The counts alone, for a page past the end (the page query then has no row to carry them).
+# A page in device id order when no status filter applies: the ids from the index, their states one by one.
+BULK_PAGE_BY_ID = sql.SQL("""
+SELECT v.* FROM (
+  SELECT id FROM devices WHERE account_id = %(account_id)s AND NOT deleted {filters}
+   ORDER BY id LIMIT %(limit)s OFFSET %(offset)s) p
+  JOIN device_registration_state v ON v.device_id = p.id
+ ORDER BY v.device_id
+""")
+
+# The counts alone (also for a page past the end) (the page query then has no row to carry them).
 BULK_COUNTS = sql.SQL(
     ACCOUNT_STATES
     + """SELECT count(*) AS total,

@@ -192,7 +192,7 @@ class BulkStatusQuery(Schema):
     device_id = fields.String()
 
 
-def _bulk_filters(params: dict) -> tuple:
+def _bulk_filters(params: dict, id_column: str = "device_id") -> tuple:
     clauses, values = [], {}
     if "status" in params:
         clauses.append(psql.SQL("status = %(status)s"))
@@ -201,7 +201,7 @@ def _bulk_filters(params: dict) -> tuple:
         clauses.append(psql.SQL("coalesce(device_type, 'sip_device') = %(device_type)s"))
         values["device_type"] = "sip_device" if params["type"] == "sip" else params["type"]
     if "device_id" in params:
-        clauses.append(psql.SQL("device_id = ANY(%(device_ids)s)"))
+        clauses.append(psql.SQL("{} = ANY(%(device_ids)s)").format(psql.Identifier(id_column)))
         values["device_ids"] = [i for i in params["device_id"].split(",") if i]
     return psql.SQL("").join(psql.SQL(" AND ") + c for c in clauses), values
 
@@ -213,11 +213,7 @@ async def bulk_status(db, account_id: str, raw_query) -> dict:
     values.update(account_id=account_id, limit=params["limit"], offset=params["offset"])
     if "device_ids" in values:
         await _only_own_devices(db, account_id, values["device_ids"])
-    rows = await db.fetch_all(queries.BULK_PAGE.format(filters=where), values)
-    if rows:
-        counts = {k: rows[0][k] for k in ("total", "registered", "unregistered", "offline")}
-    else:
-        counts = await db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
+    rows, counts = await _page_and_counts(db, params, where, values)
     items = []
     for row in rows:
         ip, port = parse_uri(row["received"] or row["contact"]) if row["contact"] else (None, None)
@@ -232,6 +228,21 @@ async def bulk_status(db, account_id: str, raw_query) -> dict:
         }
         items.append({k: v for k, v in item.items() if v is not None})
     return {"data": items, "pagination": {**counts, "limit": params["limit"], "offset": params["offset"]}}
+
+
+async def _page_and_counts(db, params: dict, where, values: dict) -> tuple:
+    """The page's rows and the counts over the filter."""
+    if "status" in params:  # the page depends on every device's status: one pass gives both
+        rows = await db.fetch_all(queries.BULK_PAGE.format(filters=where), values)
+        if rows:
+            return rows, {k: rows[0][k] for k in ("total", "registered", "unregistered", "offline")}
+        return rows, await db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
+    # Otherwise the page is a range of device ids (an index read); its rows and the counts run side by side.
+    device_where, _ = _bulk_filters(params, id_column="id")
+    return await asyncio.gather(
+        db.fetch_all(queries.BULK_PAGE_BY_ID.format(filters=device_where), values),
+        db.fetch_one(queries.BULK_COUNTS.format(filters=where), values),
+    )
 
 
 async def _only_own_devices(db, account_id: str, ids: list) -> None:
