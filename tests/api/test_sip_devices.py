@@ -350,4 +350,7 @@ async def test_patch_without_seed_fields_changes_nothing(client, tenant):
     data = await _create(client, tenant)
     resp = await client.patch(tenant.url(f"/devices/sip/{data['id']}"), headers=tenant.headers, json={"type": "sip"})
     body = await ok(resp)
-    assert body["revision"].startswith("1-") and body["data"]["name"] == SEED_DEVICE["name"]
+    # Saved as Kazoo saves an empty PATCH (a new revision), with nothing in it changed.
+    assert {k: v for k, v in body["data"].items() if k != "updatedAt"} == {
+        k: v for k, v in data.items() if k not in ("updatedAt", "credentials")
+    }

@@ -66,18 +66,12 @@ WITH realms AS (
 )
 """
 
-# {filters}: status, device_type and device ids, composed with psycopg2.sql (values bound). One pass
-# gives the page and the counts over the whole filter (window aggregates run before LIMIT); the page's
+# {filters}: status, device_type and device ids, composed with psycopg2.sql (values bound). The page's
 # newest contacts are read for its rows only.
 BULK_PAGE = sql.SQL(
     ACCOUNT_STATES
     + """, page AS (
-  SELECT states.*, count(*) OVER () AS total,
-         count(*) FILTER (WHERE status = 'registered') OVER () AS registered,
-         count(*) FILTER (WHERE status IN ('unregistered', 'expired', 'invalid', 'provisioning'))
-           OVER () AS unregistered,
-         count(*) FILTER (WHERE status = 'offline') OVER () AS offline
-    FROM states WHERE true {filters}
+  SELECT states.* FROM states WHERE true {filters}
    ORDER BY device_id LIMIT %(limit)s OFFSET %(offset)s
 )
 SELECT page.*, c.contact, c.received FROM page
@@ -98,7 +92,7 @@ SELECT v.* FROM (
  ORDER BY v.device_id
 """)
 
-# The counts alone (also for a page past the end) (the page query then has no row to carry them).
+# The counts over the filter, for the pagination summary. (the page query then has no row to carry them).
 BULK_COUNTS = sql.SQL(
     ACCOUNT_STATES
     + """SELECT count(*) AS total,

@@ -231,17 +231,13 @@ async def bulk_status(db, account_id: str, raw_query) -> dict:
 
 
 async def _page_and_counts(db, params: dict, where, values: dict) -> tuple:
-    """The page's rows and the counts over the filter."""
-    if "status" in params:  # the page depends on every device's status: one pass gives both
-        rows = await db.fetch_all(queries.BULK_PAGE.format(filters=where), values)
-        if rows:
-            return rows, {k: rows[0][k] for k in ("total", "registered", "unregistered", "offline")}
-        return rows, await db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
-    # Otherwise the page is a range of device ids (an index read); its rows and the counts run side by side.
-    device_where, _ = _bulk_filters(params, id_column="id")
+    """The page's rows and the counts over the filter, side by side on two connections."""
+    if "status" in params:  # the page depends on every device's status
+        page = queries.BULK_PAGE.format(filters=where)
+    else:  # the page is a range of device ids, read by index
+        page = queries.BULK_PAGE_BY_ID.format(filters=_bulk_filters(params, id_column="id")[0])
     return await asyncio.gather(
-        db.fetch_all(queries.BULK_PAGE_BY_ID.format(filters=device_where), values),
-        db.fetch_one(queries.BULK_COUNTS.format(filters=where), values),
+        db.fetch_all(page, values), db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
     )
 
 

@@ -53,12 +53,6 @@ async def patch(db, account: dict, device_id: str, data: dict, if_match=None) ->
     """PATCH a device with seed fields (null removes an optional one); the saved row."""
     fields = validate(SIP_DEVICE, data)
     doc = to_document(fields)
-    if not doc:
-        # crud.merge treats an empty patch as "replace with {}": nothing to change is the device as it is.
-        row = await devices.get_device(db, account["id"], device_id)
-        if if_match:
-            if_match(row)
-        return row
     await _check_assigned_user(db, account["id"], fields)
     with seed_field_names():
         return await devices.save_device(db, account, device_id, doc, superduper=False, patch=True, if_match=if_match)
