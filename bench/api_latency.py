@@ -115,23 +115,8 @@ def main() -> int:
         procs.append(rd)
         settings = Settings(database_url=dsn, redis_url=redis_url, jwt_secret="bench-" + "k" * 40)
         account, _ = asyncio.run(ensure_account(settings, "bench", "admin", "bench-pass"))
-        port = stack.free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": dsn,
-            "REDIS_URL": redis_url,
-            "CROSSBAR_JWT_SECRET": settings.jwt_secret,
-            "HTTP_PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "crossbar_py", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(stack.Process("api", server, workdir / "api.log"))
-        api = f"http://127.0.0.1:{port}"
+        api, server = serve(settings, workdir)
+        procs.append(server)
         token = asyncio.run(_login(api, account["name"]))
         results, seeded = {}, 0
         conn = psycopg2.connect(dsn)
@@ -152,6 +137,23 @@ def main() -> int:
             proc.stop()
     _report(results)
     return 0
+
+
+def serve(settings: Settings, workdir: Path) -> tuple:
+    """`crossbar-py serve` as its own process on a free loopback port: (its base URL, the process)."""
+    port = stack.free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "CROSSBAR_JWT_SECRET": settings.jwt_secret,
+        "HTTP_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crossbar_py", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return f"http://127.0.0.1:{port}", stack.Process("api", server, workdir / "api.log")
 
 
 async def _login(api: str, account_name: str) -> str:

@@ -8,9 +8,7 @@ usage: python bench/monitoring.py [--devices 10000] [--events 1000000] [--live 0
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +19,7 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.api_latency import _login, pct, timed  # noqa: E402
+from bench.api_latency import _login, pct, serve, timed  # noqa: E402
 from crossbar_py import db, snapshots, stack  # noqa: E402
 from crossbar_py.cli import ensure_account  # noqa: E402
 from crossbar_py.db import Database  # noqa: E402
@@ -162,23 +160,8 @@ def main() -> int:
             print(f"monitoring: seeded database left running: {dsn} (account {account['id']}); stop it by pid {pg.pid}")
             procs.clear()
             return 0
-        port = stack.free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": dsn,
-            "REDIS_URL": redis_url,
-            "CROSSBAR_JWT_SECRET": settings.jwt_secret,
-            "HTTP_PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "crossbar_py", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(stack.Process("api", server, workdir / "api.log"))
-        api = f"http://127.0.0.1:{port}"
+        api, server = serve(settings, workdir)
+        procs.append(server)
         token = asyncio.run(_login(api, account["name"]))
         results = asyncio.run(measure(api, {"X-Auth-Token": token}, account["id"], args.samples))
     finally:

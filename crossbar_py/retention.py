@@ -1,9 +1,9 @@
 """Journal retention: events older than the configured number of days are deleted, in batches.
 Every API node runs it; the DELETE is idempotent, so several nodes need no coordination."""
 
-import asyncio
-import contextlib
 import logging
+
+from crossbar_py import periodic
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600
@@ -24,25 +24,12 @@ async def purge(db, days: int) -> int:
             return total
 
 
-@contextlib.asynccontextmanager
-async def running(db, days: int):
-    """Purge now and every PURGE_EVERY_SECONDS until the app stops (stopped, never cancelled mid-query)."""
-    stop = asyncio.Event()
+def running(db, days: int):
+    """Purge now and every PURGE_EVERY_SECONDS until the app stops."""
 
-    async def loop():
-        while not stop.is_set():
-            try:
-                deleted = await purge(db, days)
-                if deleted:
-                    log.info("journal retention", extra={"deleted": deleted, "days": days})
-            except Exception as exc:  # noqa: BLE001 - try again next round
-                log.warning("journal retention failed", extra={"error": str(exc)})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), PURGE_EVERY_SECONDS)
+    async def round_():
+        deleted = await purge(db, days)
+        if deleted:
+            log.info("journal retention", extra={"deleted": deleted, "days": days})
 
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait([task], timeout=5)
+    return periodic.every(PURGE_EVERY_SECONDS, round_, "journal retention")

@@ -2,11 +2,10 @@
 so that analytics can replay the journal from a known state. Every API node runs the loop; a slot is
 taken once (ON CONFLICT DO NOTHING), so nodes need no coordination."""
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
+from crossbar_py import periodic
 from crossbar_py.resources.device_registration import monitoring, queries
 
 log = logging.getLogger(__name__)
@@ -50,26 +49,13 @@ async def _record_interval(db, account_id: str, slot: datetime, since: datetime,
     )
 
 
-@contextlib.asynccontextmanager
-async def running(db, minutes: int, keep_days: int):
-    """Snapshot now and at every new slot, purge old ones, until the app stops (never cancelled mid-query)."""
-    stop = asyncio.Event()
+def running(db, minutes: int, keep_days: int):
+    """Snapshot now and at every new slot, and purge old ones, until the app stops."""
 
-    async def loop():
-        while not stop.is_set():
-            try:
-                slot = current_slot(minutes)
-                if await take(db, slot):
-                    log.info("registration snapshot taken", extra={"slot": slot.isoformat()})
-                    await db.execute(queries.PURGE_SNAPSHOTS, {"days": max(keep_days, MIN_KEEP_DAYS)})
-            except Exception as exc:  # noqa: BLE001 - try again next round
-                log.warning("registration snapshot failed", extra={"error": str(exc)})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), CHECK_EVERY_SECONDS)
+    async def round_():
+        slot = current_slot(minutes)
+        if await take(db, slot):
+            log.info("registration snapshot taken", extra={"slot": slot.isoformat()})
+            await db.execute(queries.PURGE_SNAPSHOTS, {"days": max(keep_days, MIN_KEEP_DAYS)})
 
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait([task], timeout=5)
+    return periodic.every(CHECK_EVERY_SECONDS, round_, "registration snapshot")
