@@ -109,7 +109,9 @@ def fast_kamailio(stack_env):
     """A second Kamailio on the same database whose contacts may live two seconds and expire at once."""
     port = int(stack_env.dsn.rsplit(":", 1)[1].split("/")[0])
     cfg = stack.KamailioConfig(
-        db_host="127.0.0.1", db_port=port, defines={"MIN_EXPIRES": 1, "UL_TIMER": 1, "CHILDREN": 2, "LOG_LEVEL": 1}
+        db_host="127.0.0.1",
+        db_port=port,
+        defines={"MIN_EXPIRES": 1, "UL_TIMER": 1, "CHILDREN": 2, "LOG_LEVEL": 1, "KA_INTERVAL": 0, "SERVER_ID": 1},
     )
     proc = stack.start_kamailio(stack_env.workdir / "fast-kamailio", cfg)
     yield cfg

@@ -120,13 +120,11 @@ async def _composed(db, account_id: str, t0: datetime, t1: datetime, points: int
     series = [{"at": r["at"], "registered": r["registered"] or 0, "offline": r["offline"] or 0} for r in rows]
     if len(parts) > 1 and parts[-1]["series"]:  # the last point is now: the tail's replay knows it exactly
         series[-1].update(parts[-1]["series"][-1], at=t1)
-    devices = await db.fetch_one(queries.ACCOUNT_DEVICES, {"account_id": account_id})
     return {
         "device_seconds": sum(float(p["device_seconds"] or 0) for p in parts),
         "peak": max(p["peak"] for p in parts),
         "lowest": min(p["lowest"] for p in parts),
         "series": series,
-        "devices": devices["n"],
     }
 
 
@@ -144,7 +142,7 @@ async def analytics(db, account_id: str, raw_query) -> dict:
     if seconds > REPLAY_WHOLE_MAX:
         row = await _composed(db, account_id, t0, t1, points)
     row = row or await replay(db, account_id, t0, t1, points)
-    devices = row["devices"]
+    devices = (await db.fetch_one(queries.ACCOUNT_DEVICES, {"account_id": account_id}))["n"]
     data = [
         {
             "timestamp": _point_time(point["at"]),

@@ -218,8 +218,7 @@ SELECT (SELECT sum(n * secs) FROM segments) AS device_seconds,
        (SELECT max(n) FROM steps)::int AS peak,
        (SELECT min(n) FROM steps)::int AS lowest,
        (SELECT json_agg(json_build_object('at', at, 'registered', registered, 'offline', offline) ORDER BY k)
-          FROM series) AS series,
-       (SELECT count(*) FROM devices WHERE account_id = %(account_id)s AND NOT deleted) AS devices
+          FROM series) AS series
 """
 
 # One snapshot per account per slot; the first node to take a slot wins, the others skip it.
