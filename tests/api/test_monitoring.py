@@ -239,3 +239,13 @@ async def test_long_periods_add_up_snapshot_intervals_to_the_same_answer(client,
     data = await _analytics(client, tenant, "7d")
     assert data["averageUptime"] == round(260 * 60 / (4 * 7 * 86400) * 100, 2) and data["peakRegistrations"] == 2
     assert len(data["data"]) == 28 and data["data"][-1]["offline"] == 1
+
+
+async def test_an_account_without_devices_has_empty_monitoring(client, tenant):
+    dash = (await ok(await client.get(tenant.url("/devices/registration/dashboard"), headers=tenant.headers)))["data"]
+    assert dash["summary"]["total"] == 0 and dash["alerts"] == [] and dash["byType"] == {}
+    for period in ("1h", "30d"):
+        data = await _analytics(client, tenant, period)
+        assert data["devices"] == 0 and data["averageUptime"] == 0.0
+        assert data["peakRegistrations"] == 0 and data["lowestRegistrations"] == 0
+        assert all(p["registered"] == 0 for p in data["data"])
