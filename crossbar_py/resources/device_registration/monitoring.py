@@ -111,15 +111,15 @@ async def _composed(db, account_id: str, t0: datetime, t1: datetime, points: int
     if first is None or abs(float(span["covered"]) - (last - first).total_seconds()) > 1:
         return None
     parts = [{"device_seconds": span["device_seconds"], "peak": span["peak"], "lowest": span["lowest"]}]
-    for a, b in ((t0, first), (last, t1)):
-        if (b - a).total_seconds() >= 0.001:
-            parts.append(await replay(db, account_id, a, b, 1))
+    head = await replay(db, account_id, t0, first, 1) if first > t0 else None
+    tail = await replay(db, account_id, last, t1, 1) if t1 > last else None
+    parts += [p for p in (head, tail) if p is not None]
     step = (t1 - t0) / points
     at = [t0 + step * k for k in range(1, points + 1)]
     rows = await db.fetch_all(queries.SNAPSHOT_SERIES, {"account_id": account_id, "points": at})
     series = [{"at": r["at"], "registered": r["registered"] or 0, "offline": r["offline"] or 0} for r in rows]
-    if len(parts) > 1 and parts[-1]["series"]:  # the last point is now: the tail's replay knows it exactly
-        series[-1].update(parts[-1]["series"][-1], at=t1)
+    if tail is not None:  # the last point is now: the tail's replay knows it exactly
+        series[-1].update(tail["series"][-1], at=t1)
     return {
         "device_seconds": sum(float(p["device_seconds"] or 0) for p in parts),
         "peak": max(p["peak"] for p in parts),
