@@ -108,13 +108,8 @@ def main() -> int:
     workdir.chmod(0o755)
     procs = []
     try:
-        dsn, pg = stack.start_postgres(workdir)
-        procs.append(pg)
-        db.migrate(dsn, out=lambda *_: None)
-        redis_url, rd = stack.start_redis(workdir)
-        procs.append(rd)
-        settings = Settings(database_url=dsn, redis_url=redis_url, jwt_secret="bench-" + "k" * 40)
-        account, _ = asyncio.run(ensure_account(settings, "bench", "admin", "bench-pass"))
+        settings, account = database_and_account(workdir, procs)
+        dsn = settings.database_url
         api, server = serve(settings, workdir)
         procs.append(server)
         token = asyncio.run(_login(api, account["name"]))
@@ -137,6 +132,19 @@ def main() -> int:
             proc.stop()
     _report(results)
     return 0
+
+
+def database_and_account(workdir: Path, procs: list) -> tuple:
+    """A private PostgreSQL (migrated) and Redis, appended to procs so the caller stops them; the API's
+    settings for them and a "bench" account with user admin / bench-pass."""
+    dsn, pg = stack.start_postgres(workdir)
+    procs.append(pg)
+    db.migrate(dsn, out=lambda *_: None)
+    redis_url, rd = stack.start_redis(workdir)
+    procs.append(rd)
+    settings = Settings(database_url=dsn, redis_url=redis_url, jwt_secret="bench-" + "k" * 40)
+    account, _ = asyncio.run(ensure_account(settings, "bench", "admin", "bench-pass"))
+    return settings, account
 
 
 def serve(settings: Settings, workdir: Path) -> tuple:

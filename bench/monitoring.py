@@ -19,11 +19,9 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.api_latency import _login, pct, serve, timed  # noqa: E402
-from crossbar_py import db, snapshots, stack  # noqa: E402
-from crossbar_py.cli import ensure_account  # noqa: E402
+from bench.api_latency import _login, database_and_account, pct, serve, timed  # noqa: E402
+from crossbar_py import snapshots  # noqa: E402
 from crossbar_py.db import Database  # noqa: E402
-from crossbar_py.settings import Settings  # noqa: E402
 
 SEED_DEVICES = """
 ALTER TABLE devices DISABLE TRIGGER devices_credentials;
@@ -147,17 +145,13 @@ def main() -> int:
     workdir.chmod(0o755)
     procs = []
     try:
-        dsn, pg = stack.start_postgres(workdir)
-        procs.append(pg)
-        db.migrate(dsn, out=lambda *_: None)
-        redis_url, rd = stack.start_redis(workdir)
-        procs.append(rd)
-        settings = Settings(database_url=dsn, redis_url=redis_url, jwt_secret="bench-" + "k" * 40)
-        account, _ = asyncio.run(ensure_account(settings, "bench", "admin", "bench-pass"))
+        settings, account = database_and_account(workdir, procs)
+        dsn = settings.database_url
         seed(dsn, account, args)
         asyncio.run(snapshot(dsn))
         if args.seed_only:
-            print(f"monitoring: seeded database left running: {dsn} (account {account['id']}); stop it by pid {pg.pid}")
+            pids = " ".join(str(p.pid) for p in procs)
+            print(f"monitoring: seeded database left running: {dsn} (account {account['id']}); stop it: kill {pids}")
             procs.clear()
             return 0
         api, server = serve(settings, workdir)

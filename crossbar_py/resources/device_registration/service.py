@@ -9,7 +9,7 @@ from psycopg2 import sql as psql
 from crossbar_py import query
 from crossbar_py.errors import field_error
 from crossbar_py.resources.device_registration import queries, view
-from crossbar_py.resources.registrations.service import aor_contacts, flush_aor, notify_contacts, parse_uri
+from crossbar_py.resources.registrations.service import aor_contacts, flush_aor, notify_each, parse_uri
 
 
 async def status(db, device: dict, account: dict) -> str:
@@ -146,7 +146,7 @@ async def renew(db, kamailio, device: dict, wait: int, poll: float = 0.2) -> dic
             "message": "Device has no live registration: there is no phone to ask to renew",
         }
     before = _registration_marks(rows)
-    sent = await notify_contacts(db, kamailio, device["sip_username"], device["sip_realm"], "check-sync")
+    sent = await notify_each(kamailio, f"{device['sip_username']}@{device['sip_realm']}", rows, "check-sync")
     if not sent:
         return {
             **base,
