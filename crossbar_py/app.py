@@ -4,29 +4,31 @@ import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from crossbar_py import keys, retention, revocation, snapshots
-from crossbar_py.db import Database
-from crossbar_py.kamailio import Kamailio
-from crossbar_py.metrics import Metrics
-from crossbar_py.middlewares import MAX_BODY, PIPELINE
-from crossbar_py.ratelimit import LoginLimiter
-from crossbar_py.resources.accounts import routes as accounts
-from crossbar_py.resources.accounts.cache import AccountCache
-from crossbar_py.resources.api_auth import routes as api_auth
-from crossbar_py.resources.device_registration import routes as device_registration
-from crossbar_py.resources.devices import routes as devices
-from crossbar_py.resources.registration_events import hub as events_hub
-from crossbar_py.resources.registration_events import routes as registration_events
-from crossbar_py.resources.registrations import routes as registrations
-from crossbar_py.resources.sip_devices import routes as sip_devices
-from crossbar_py.resources.system import routes as system
-from crossbar_py.resources.token_auth import routes as token_auth
-from crossbar_py.resources.user_auth import routes as user_auth
-from crossbar_py.resources.users import routes as users
-from crossbar_py.resources.webhooks import delivery as webhook_delivery
-from crossbar_py.resources.webhooks import routes as webhooks
-from crossbar_py.revocation import Revocations
+from crossbar_py import keys
+from crossbar_py.accounts import routes as accounts
+from crossbar_py.accounts.cache import AccountCache
+from crossbar_py.auth import revocation
+from crossbar_py.auth.api_auth import routes as api_auth
+from crossbar_py.auth.limits import LoginLimiter
+from crossbar_py.auth.revocation import Revocations
+from crossbar_py.auth.token_auth import routes as token_auth
+from crossbar_py.auth.user_auth import routes as user_auth
+from crossbar_py.devices import routes as devices
+from crossbar_py.http.middlewares import MAX_BODY, PIPELINE
+from crossbar_py.platform.db import Database
+from crossbar_py.platform.kamailio import Kamailio
+from crossbar_py.platform.metrics import Metrics
+from crossbar_py.registrations.contacts import routes as registrations
+from crossbar_py.registrations.journal import retention, snapshots
+from crossbar_py.registrations.state import routes as device_registration
+from crossbar_py.registrations.stream import hub as events_hub
+from crossbar_py.registrations.stream import routes as registration_events
+from crossbar_py.registrations.webhooks import delivery as webhook_delivery
+from crossbar_py.registrations.webhooks import routes as webhooks
 from crossbar_py.settings import Settings
+from crossbar_py.sip_devices import routes as sip_devices
+from crossbar_py.system import routes as system
+from crossbar_py.users import routes as users
 
 
 async def _database(app: web.Application):

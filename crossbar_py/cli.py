@@ -10,8 +10,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from crossbar_py import db, logs, stack
 from crossbar_py.app import create_app
+from crossbar_py.platform import db, logs, stack
 from crossbar_py.settings import Settings
 
 DESCRIPTION = """\
@@ -65,9 +65,9 @@ async def ensure_account(
     superduper: bool = False,
 ) -> tuple:
     """Create (or find, by name) an account with an admin user; return (account row, created?)."""
-    from crossbar_py.resources.accounts import queries as account_queries
-    from crossbar_py.resources.accounts import service as accounts
-    from crossbar_py.resources.users import service as users
+    from crossbar_py.accounts import queries as account_queries
+    from crossbar_py.accounts import service as accounts
+    from crossbar_py.users import service as users
 
     database = await db.Database.connect(settings.database_url, 2)
     try:

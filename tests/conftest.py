@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from crossbar_py import db, stack
 from crossbar_py.app import create_app
 from crossbar_py.cli import ensure_account
+from crossbar_py.platform import db, stack
 from crossbar_py.settings import Settings
 from tests.helpers import Tenant, login
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from crossbar_py.app import create_app
-from crossbar_py.stack import free_port
+from crossbar_py.platform.stack import free_port
 from tests.api.test_user_auth import _payload
 from tests.helpers import assert_error, login, md5_credentials, ok
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from crossbar_py.documents import GREGORIAN_OFFSET
+from crossbar_py.common.documents import GREGORIAN_OFFSET
 from tests.helpers import ok
 
 

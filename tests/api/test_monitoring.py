@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import psycopg2
 import pytest
 
-from crossbar_py import snapshots
-from crossbar_py.db import Database
-from crossbar_py.resources.device_registration import monitoring
+from crossbar_py.platform.db import Database
+from crossbar_py.registrations.journal import snapshots
+from crossbar_py.registrations.state import monitoring
 from tests.helpers import assert_error, ok
 
 

@@ -2,8 +2,8 @@
 
 import psycopg2
 
-from crossbar_py import retention
-from crossbar_py.db import Database
+from crossbar_py.platform.db import Database
+from crossbar_py.registrations.journal import retention
 
 
 async def test_events_older_than_the_retention_are_purged(stack_env):

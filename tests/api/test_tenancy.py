@@ -128,7 +128,7 @@ async def test_system_wide_registrations_are_superduper_only(client, tenant, mas
 
 
 async def _tokens(client, tenant, stack_env, kind: str) -> dict:
-    from crossbar_py import auth
+    from crossbar_py.auth import tokens as auth
 
     settings = stack_env.settings()
     if kind == "bad":

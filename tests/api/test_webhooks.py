@@ -7,8 +7,8 @@ import secrets
 import pytest
 from aiohttp import web
 
-from crossbar_py import stack
 from crossbar_py.app import create_app
+from crossbar_py.platform import stack
 from tests.helpers import assert_error, ok
 from tests.webhook_helpers import Receiver, register_row, unregister_row
 

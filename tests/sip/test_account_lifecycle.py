@@ -2,7 +2,7 @@
 
 import pytest
 
-from crossbar_py import stack
+from crossbar_py.platform import stack
 from tests.helpers import ok
 from tests.sip.sipp import register
 from tests.sip.test_device_lifecycle import assert_gone_from_kamailio

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from crossbar_py import stack
+from crossbar_py.platform import stack
 from tests.helpers import ok
 from tests.sip.sipp import Sipp, register
 from tests.sip.test_registration import PASSWORD

@@ -5,7 +5,7 @@ import asyncio
 import psycopg2
 import pytest
 
-from crossbar_py import stack
+from crossbar_py.platform import stack
 from tests.conftest import AUTHFAIL_LIMIT
 from tests.helpers import assert_error, ok
 from tests.sip.sipp import Sipp, register

@@ -2,11 +2,11 @@
 
 import pytest
 
-from crossbar_py import auth
-from crossbar_py.errors import InvalidCredentials, ValidationFailed
-from crossbar_py.pagination import decode_key, encode_key
-from crossbar_py.resources.registrations.service import parse_uri
-from crossbar_py.validation import validate
+from crossbar_py.auth import tokens as auth
+from crossbar_py.http.errors import InvalidCredentials, ValidationFailed
+from crossbar_py.http.pagination import decode_key, encode_key
+from crossbar_py.http.validation import validate
+from crossbar_py.registrations.contacts.service import parse_uri
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ import hmac
 
 import pytest
 
-from crossbar_py.errors import ValidationFailed
-from crossbar_py.resources.webhooks import payload, service
+from crossbar_py.http.errors import ValidationFailed
+from crossbar_py.registrations.webhooks import payload, service
 
 
 def test_hook_strings_round_trip():

@@ -1,0 +1,144 @@
+"""Account rules: realms, names, the tree, and the rendered document."""
+
+import re
+import secrets
+
+from psycopg2.extras import Json
+
+from crossbar_py.accounts import queries
+from crossbar_py.accounts.schema import ACCOUNT, IGNORED_KEYS
+from crossbar_py.common import documents
+from crossbar_py.common import writes as crud
+from crossbar_py.devices import queries as device_queries
+from crossbar_py.devices import service as devices
+from crossbar_py.http.errors import ApiError, Conflict, field_error
+from crossbar_py.http.validation import validate
+from crossbar_py.platform.db import UniqueViolation
+
+
+def name_key(name: str) -> str:
+    """Kazoo's normalized account name: lower-cased, alphanumerics only."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def render(row: dict) -> dict:
+    """The account as clients see it: the document plus computed keys."""
+    doc = documents.public(row)
+    doc.update(
+        realm=row["realm"],
+        name=row["name"],
+        enabled=row["enabled"],
+        created=documents.gregorian(row["created"]),
+        superduper_admin=row["superduper"],
+        wnm_allow_additions=False,
+        is_reseller=False,
+        billing_mode="manual",
+    )
+    if row["tree"]:
+        doc["reseller_id"] = row["tree"][0]
+    return doc
+
+
+def _prepare(data: dict, realm_suffix: str) -> dict:
+    data = {k: v for k, v in documents.strip_private(data).items() if k not in IGNORED_KEYS}
+    if isinstance(data.get("realm"), str):
+        data["realm"] = data["realm"].replace(" ", "")
+    doc = validate(ACCOUNT, data)
+    doc.setdefault("realm", f"{secrets.token_hex(3)}.{realm_suffix}")
+    return doc
+
+
+async def create_account(db, data: dict, parent: dict | None, realm_suffix: str, superduper: bool = False) -> dict:
+    """Create an account (a child of parent); unique realm and name."""
+    doc = _prepare(data, realm_suffix)
+    account_id = doc.pop("id", None) or documents.new_id()
+    params = {
+        "id": account_id,
+        "parent_id": parent["id"] if parent else None,
+        "tree": [*parent["tree"], parent["id"]] if parent else [],
+        "name": doc["name"],
+        "name_key": name_key(doc["name"]),
+        "realm": doc["realm"],
+        "enabled": doc["enabled"],
+        "superduper": superduper,
+        "api_key": secrets.token_hex(32),
+        "doc": Json(doc),
+        "rev_hash": documents.rev_hash(doc),
+    }
+    try:
+        async with db.transaction() as cur:
+            await cur.execute(queries.INSERT_ACCOUNT, params)
+            return await cur.fetchone()
+    except UniqueViolation as exc:
+        raise _unique_error(exc, doc) from exc
+
+
+def _unique_error(exc, doc: dict):
+    constraint = exc.diag.constraint_name
+    if constraint == "accounts_realm_uq":
+        return field_error("realm", "unique", "Account realm already in use", cause=doc.get("realm"))
+    if constraint == "accounts_name_uq":
+        return field_error("name", "unique", "Account name already in use", cause=doc.get("name"))
+    return Conflict()
+
+
+def summary(row: dict) -> dict:
+    """An account in the tree listings."""
+    return {"id": row["id"], "name": row["name"], "realm": row["realm"]}
+
+
+async def save_account(
+    db, account: dict, data: dict, patch: bool, by_self: bool, realm_suffix: str, if_match=None
+) -> dict:
+    """POST or PATCH an account; only a parent changes `enabled`; devices follow a realm change."""
+    try:
+        async with db.transaction() as cur:
+            stored = await crud.fetch_for_write(
+                cur, queries.GET_ACCOUNT_FOR_UPDATE, {"id": account["id"]}, account["id"], if_match
+            )
+            body = {k: v for k, v in crud.next_body(stored["doc"], data, patch).items() if k not in IGNORED_KEYS}
+            if by_self:
+                body["enabled"] = stored["enabled"]
+            body.setdefault("realm", stored["realm"])
+            doc = _prepare(body, realm_suffix)
+            await cur.execute(
+                queries.UPDATE_ACCOUNT,
+                {
+                    "id": stored["id"],
+                    "name": doc["name"],
+                    "name_key": name_key(doc["name"]),
+                    "realm": doc["realm"],
+                    "enabled": doc["enabled"],
+                    "doc": Json(doc),
+                    "rev_hash": documents.rev_hash(doc),
+                },
+            )
+            row = await cur.fetchone()
+            if row["realm"] != stored["realm"]:
+                await cur.execute(queries.DEVICES_ON_ACCOUNT_REALM, {"id": row["id"]})
+                for device in await cur.fetchall():
+                    cols = devices.columns(device["doc"], row)
+                    await cur.execute(device_queries.UPDATE_DEVICE_CREDENTIALS, {"id": device["id"], **cols})
+            return row
+    except UniqueViolation as exc:
+        raise _unique_error(exc, data) from exc
+
+
+async def delete_account(db, account: dict, if_match=None) -> dict:
+    """Soft delete; refused while the account has children (Kazoo: 500 account_has_descendants)."""
+    async with db.transaction() as cur:
+        stored = await crud.fetch_for_write(
+            cur, queries.GET_ACCOUNT_FOR_UPDATE, {"id": account["id"]}, account["id"], if_match
+        )
+        await cur.execute(queries.HAS_CHILDREN, {"id": stored["id"]})
+        if await cur.fetchone():
+            raise ApiError({"message": "account has descendants"}, message="account_has_descendants")
+        await cur.execute(queries.SOFT_DELETE_ACCOUNT, {"id": stored["id"]})
+        return stored
+
+
+async def regenerate_api_key(db, account: dict) -> str:
+    """A new api key for the account; the old one stops working."""
+    key = secrets.token_hex(32)
+    await db.execute(queries.SET_API_KEY, {"id": account["id"], "api_key": key})
+    return key

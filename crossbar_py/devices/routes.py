@@ -1,0 +1,195 @@
+"""HTTP for /v2/accounts/{A}/devices."""
+
+from aiohttp import web
+
+from crossbar_py import keys
+from crossbar_py.common import writes as crud
+from crossbar_py.common.documents import public
+from crossbar_py.devices import service
+from crossbar_py.devices.schema import ACCESS_LISTS, DEVICES_NOTIFY
+from crossbar_py.http import conditional, envelope
+from crossbar_py.http.errors import BadRequest
+from crossbar_py.http.pagination import Page
+from crossbar_py.http.routing import path_param
+from crossbar_py.http.validation import validate
+from crossbar_py.registrations.contacts.service import notify_contacts, registered_devices
+
+
+def _device_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
+    rev = conditional.etag(row)
+    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
+
+
+async def list_devices(request: web.Request) -> web.Response:
+    """GET /devices: summaries, filtered and paginated as Kazoo does; ?with_status=true adds
+    registrable and registered (current Monster UI)."""
+    page = Page.from_request(request)
+    db = request.app[keys.DB]
+    rows = await service.list_devices(db, request[keys.ACCOUNT]["id"], page, request.query)
+    rows, extra = page.envelope(rows, key=lambda r: r["id"])
+    data = [service.summary(r) for r in rows]
+    if request.query.get("with_status") == "true":
+        registered = {d["device_id"] for d in await registered_devices(db, request[keys.ACCOUNT]["id"])}
+        for item, row in zip(data, rows, strict=True):
+            item.update(registrable=service.registrable(row), registered=row["id"] in registered)
+    return envelope.success(request, data, extra=extra)
+
+
+async def create_device(request: web.Request) -> web.Response:
+    """PUT /devices."""
+    account = request[keys.ACCOUNT]
+    row = await service.create_device(request.app[keys.DB], account, request[keys.BODY]["data"])
+    location = f"/v2/accounts/{account['id']}/devices/{row['id']}"
+    return envelope.success(
+        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
+    )
+
+
+async def get_device(request: web.Request) -> web.Response:
+    """GET /devices/{D}."""
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
+    if conditional.not_modified(request, row):
+        raise web.HTTPNotModified()
+    return _device_response(request, row)
+
+
+async def _save(request: web.Request, patch: bool) -> web.Response:
+    superduper = request[keys.AUTH][1]["superduper"]
+    row = await service.save_device(
+        request.app[keys.DB],
+        request[keys.ACCOUNT],
+        path_param(request, "device_id"),
+        request[keys.BODY]["data"],
+        superduper,
+        patch,
+        conditional.if_match(request),
+    )
+    return _device_response(request, row)
+
+
+async def update_device(request: web.Request) -> web.Response:
+    """POST /devices/{D}: replace the public document."""
+    return await _save(request, patch=False)
+
+
+async def patch_device(request: web.Request) -> web.Response:
+    """PATCH /devices/{D}: deep merge, null deletes."""
+    return await _save(request, patch=True)
+
+
+async def delete_device(request: web.Request) -> web.Response:
+    """DELETE /devices/{D}: soft unless ?should_soft_delete=false; answers the device as it was."""
+    row = await service.delete_device(
+        request.app[keys.DB],
+        request[keys.ACCOUNT]["id"],
+        path_param(request, "device_id"),
+        crud.soft_delete_requested(request),
+        conditional.if_match(request),
+    )
+    return envelope.deleted(request, public(row), conditional.etag(row))
+
+
+async def sync_device(request: web.Request) -> web.Response:
+    """POST /devices/{D}/sync: a check-sync NOTIFY to the registered phone (200, never 202)."""
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
+    event = row["doc"].get("provision", {}).get("check_sync_event", "check-sync")
+    reboot = request.query.get("reboot")
+    if reboot in ("true", "false") and "check_sync_event" in row["doc"].get("provision", {}):
+        suffix = row["doc"]["provision"].get("check_sync_reboot" if reboot == "true" else "check_sync_reload")
+        event = f"{event};{suffix}" if suffix else event
+    if row["sip_username"]:
+        await notify_contacts(
+            request.app[keys.DB], request.app[keys.KAMAILIO], row["sip_username"], row["sip_realm"], event
+        )
+    return envelope.success(request, "sync request sent", revision=conditional.etag(row))
+
+
+async def device_action(request: web.Request) -> web.Response:
+    """PUT /devices/{D} with action "notify": a NOTIFY with the given event (and body) to the phone."""
+    body = request[keys.BODY]
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
+    action = body.get("action")
+    if not action:
+        raise BadRequest({}, message="action required")
+    if action != "notify":
+        raise BadRequest({}, message="invalid action")
+    data = body["data"]
+    # 4.3 reads data.data.event; its docs show data.event: accept both (contract 8.11).
+    notify = validate(DEVICES_NOTIFY, data.get("data", data) if isinstance(data, dict) else {})
+    extra = {}
+    if "body" in notify:
+        extra = {"content_type": notify["body"]["content_type"], "body": notify["body"]["data"]}
+    if row["sip_username"]:
+        await notify_contacts(
+            request.app[keys.DB],
+            request.app[keys.KAMAILIO],
+            row["sip_username"],
+            row["sip_realm"],
+            notify["event"],
+            **extra,
+        )
+    return envelope.success(request, "NOTIFY sent", status=201)
+
+
+async def user_devices(request: web.Request) -> web.Response:
+    """GET /users/{U}/devices: owned or hotdesked devices of a user."""
+    user_id = path_param(request, "user_id")
+    rows = await service.user_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], user_id)
+    data = []
+    for row in rows:
+        item = service.summary(row)
+        item.pop("username", None)
+        item.pop("flags", None)
+        item["hotdesked"] = row["owner_id"] != user_id
+        data.append(item)
+    return envelope.success(request, data)
+
+
+async def get_access_lists(request: web.Request) -> web.Response:
+    """GET /devices/{D}/access_lists."""
+    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
+    return envelope.success(request, row["doc"].get("access_lists", {}))
+
+
+async def set_access_lists(request: web.Request) -> web.Response:
+    """POST /devices/{D}/access_lists: validated, stored on the device."""
+    lists = validate(ACCESS_LISTS, request[keys.BODY]["data"])
+    row = await service.save_device(
+        request.app[keys.DB],
+        request[keys.ACCOUNT],
+        path_param(request, "device_id"),
+        {"access_lists": lists},
+        superduper=False,
+        patch=True,
+    )
+    return envelope.success(request, row["doc"]["access_lists"])
+
+
+async def delete_access_lists(request: web.Request) -> web.Response:
+    """DELETE /devices/{D}/access_lists."""
+    await service.save_device(
+        request.app[keys.DB],
+        request[keys.ACCOUNT],
+        path_param(request, "device_id"),
+        {"access_lists": None},
+        superduper=False,
+        patch=True,
+    )
+    return envelope.success(request, {})
+
+
+def setup(router: web.UrlDispatcher) -> None:
+    """Register the routes (the status route is the registrations resource's)."""
+    base = "/v2/accounts/{account_id}"
+    router.add_get(f"{base}/devices", list_devices)
+    router.add_put(f"{base}/devices", create_device)
+    router.add_get(f"{base}/devices/{{device_id}}", get_device)
+    router.add_post(f"{base}/devices/{{device_id}}", update_device)
+    router.add_patch(f"{base}/devices/{{device_id}}", patch_device)
+    router.add_delete(f"{base}/devices/{{device_id}}", delete_device)
+    router.add_put(f"{base}/devices/{{device_id}}", device_action)
+    router.add_post(f"{base}/devices/{{device_id}}/sync", sync_device)
+    router.add_get(f"{base}/users/{{user_id}}/devices", user_devices)
+    router.add_get(f"{base}/devices/{{device_id}}/access_lists", get_access_lists)
+    router.add_post(f"{base}/devices/{{device_id}}/access_lists", set_access_lists)
+    router.add_delete(f"{base}/devices/{{device_id}}/access_lists", delete_access_lists)

@@ -1,0 +1,199 @@
+"""Device rules (contract 8.4): MAC normalisation, realm, SIP credential uniqueness, HA1 on write."""
+
+import ipaddress
+import re
+
+from psycopg2.extras import Json
+
+from crossbar_py.auth import tokens as auth
+from crossbar_py.common import documents
+from crossbar_py.common import writes as crud
+from crossbar_py.devices import queries
+from crossbar_py.devices.schema import DEVICE, SUMMARY_OPTIONAL
+from crossbar_py.http import filters
+from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed, field_error
+from crossbar_py.http.validation import validate
+from crossbar_py.platform.db import UniqueViolation
+from crossbar_py.users.service import get_user
+
+
+def normalize(data: dict, account: dict) -> dict:
+    """Kazoo's pipeline steps 1-4: MAC to bare lower hex; outbound_flags trimmed (a scalar becomes []);
+    sip.realm equal to the account's dropped; null provision keys dropped."""
+    doc = documents.strip_private(data)
+    if isinstance(doc.get("mac_address"), str):
+        doc["mac_address"] = re.sub(r"[^0-9a-fA-F]", "", doc["mac_address"]).lower()
+    flags = doc.get("outbound_flags")
+    if isinstance(flags, list):
+        doc["outbound_flags"] = [f.strip() if isinstance(f, str) else f for f in flags]
+    elif "outbound_flags" in doc and not isinstance(flags, dict):
+        doc["outbound_flags"] = []
+    sip = doc.get("sip")
+    if isinstance(sip, dict) and sip.get("realm") == account["realm"]:
+        doc["sip"] = {k: v for k, v in sip.items() if k != "realm"}
+    provision = doc.get("provision")
+    if isinstance(provision, dict):
+        for keyset in ("combo_keys", "feature_keys"):
+            if isinstance(provision.get(keyset), dict):
+                provision[keyset] = {k: v for k, v in provision[keyset].items() if v is not None}
+    return doc
+
+
+def columns(doc: dict, account: dict) -> dict:
+    """The queried and constrained columns derived from a device document."""
+    sip = doc.get("sip", {})
+    username, password = sip.get("username"), sip.get("password")
+    realm = sip.get("realm") or account["realm"]
+    ha1 = ha1b = None
+    if username and password and sip.get("method", "password") == "password":
+        ha1, ha1b = auth.sip_ha1(username, realm, password)
+    return {
+        "name": doc["name"],
+        "sip_username": username,
+        "sip_realm": realm if username else None,
+        "ha1": ha1,
+        "ha1b": ha1b,
+        "owner_id": doc.get("owner_id"),
+        "enabled": doc["enabled"],
+        "device_type": doc.get("device_type"),
+        "mac_address": doc.get("mac_address") or None,
+    }
+
+
+def summary(row: dict) -> dict:
+    """The list view of a device (contract 8.8)."""
+    doc = row["doc"]
+    item = {
+        "id": row["id"],
+        "name": doc.get("name"),
+        "mac_address": doc.get("mac_address", ""),
+        "enabled": doc.get("enabled", True),
+        "device_type": doc.get("device_type", "sip_device"),
+        "flags": doc.get("flags", []),
+    }
+    username = doc.get("sip", {}).get("username")
+    if username:
+        item["username"] = username
+    if doc.get("owner_id"):
+        item["owner_id"] = doc["owner_id"]
+    item.update({k: doc[k] for k in SUMMARY_OPTIONAL if k in doc})
+    return item
+
+
+def unique_error(exc: UniqueViolation, doc: dict):
+    """Kazoo's 400 `unique` for a credential or MAC clash; 409 for a taken id."""
+    constraint = exc.diag.constraint_name
+    if constraint == "devices_sip_cred_uq":
+        return field_error(
+            "sip.username", "unique", "SIP credentials already in use", cause=doc.get("sip", {}).get("username")
+        )
+    if constraint == "devices_sip_ip_uq":
+        return field_error("sip.ip", "unique", "SIP IP already in use", cause=doc.get("sip", {}).get("ip"))
+    if constraint == "devices_mac_uq":
+        return field_error("mac_address", "unique", "MAC address already in use", cause=doc.get("mac_address"))
+    return Conflict()
+
+
+async def create_device(db, account: dict, data: dict) -> dict:
+    """Validate and insert a device; a client-chosen id is honoured (409 when taken)."""
+    doc = validate(DEVICE, normalize(data, account))
+    check_ip_method(doc)
+    device_id = str(doc.pop("id", "") or documents.new_id())
+    params = {
+        "id": device_id,
+        "account_id": account["id"],
+        "doc": Json(doc),
+        "rev_hash": documents.rev_hash(doc),
+        **columns(doc, account),
+    }
+    try:
+        async with db.transaction() as cur:
+            await cur.execute(queries.INSERT_DEVICE, params)
+            return await cur.fetchone()
+    except UniqueViolation as exc:
+        raise unique_error(exc, doc) from exc
+
+
+def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
+    if stored.get("device_type") != doc.get("device_type") and not superduper:
+        raise ValidationFailed(
+            {
+                "device_type": {
+                    "invalid": {
+                        "message": "Not authorized to change type of device",
+                        "cause": doc.get("device_type", ""),
+                    }
+                }
+            }
+        )
+
+
+def check_ip_method(doc: dict) -> None:
+    """Step 9: an IP-authenticated device needs an IPv4 sip.ip."""
+    sip = doc.get("sip", {})
+    if sip.get("method") != "ip":
+        return
+    try:
+        ipaddress.IPv4Address(sip.get("ip", ""))
+    except ValueError as exc:
+        raise ValidationFailed(
+            {"sip.ip": {"type": {"message": "Must be a valid IPv4 RFC 791", "cause": sip.get("ip", "")}}}
+        ) from exc
+
+
+async def save_device(
+    db, account: dict, device_id: str, data: dict, superduper: bool, patch: bool, if_match=None
+) -> dict:
+    """POST (replace public fields) or PATCH (merge) a device, validated as on create."""
+    try:
+        async with db.transaction() as cur:
+            stored = await crud.fetch_for_write(
+                cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
+            )
+            doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
+            _check_type_change(stored["doc"], doc, superduper)
+            check_ip_method(doc)
+            params = {"id": device_id, "doc": Json(doc), "rev_hash": documents.rev_hash(doc), **columns(doc, account)}
+            await cur.execute(queries.UPDATE_DEVICE, params)
+            return await cur.fetchone()
+    except UniqueViolation as exc:
+        raise unique_error(exc, data) from exc
+
+
+async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None) -> dict:
+    """Soft (or hard) delete; the row as it was. Its registrations go with it (sql/005)."""
+    return await crud.delete_document(
+        db, queries.Delete, {"id": device_id, "account_id": account_id}, device_id, soft, if_match
+    )
+
+
+async def get_device(db, account_id: str, device_id: str) -> dict:
+    """A device of the account, or 404."""
+    row = await db.fetch_one(queries.GET_DEVICE, {"id": device_id, "account_id": account_id})
+    if row is None:
+        raise BadIdentifier(device_id)
+    return row
+
+
+async def list_devices(db, account_id: str, page, query) -> list:
+    """Rows for one page (or all) of the account's matching devices, in ascending id order."""
+    where, params = filters.build(query)
+    return await db.fetch_all(
+        queries.LIST_DEVICES_PAGE.format(filters=where),
+        {"account_id": account_id, "start": page.start, "limit": page.limit(), **params},
+    )
+
+
+REGISTRABLE_TYPES = {"sip_device", "smartphone", "softphone", "fax", "ata"}
+
+
+def registrable(row: dict) -> bool:
+    """Monster UI's rule: a registrable type authenticated by password (contract 8.8)."""
+    doc = row["doc"]
+    return doc.get("device_type", "sip_device") in REGISTRABLE_TYPES and doc.get("sip", {}).get("method") != "ip"
+
+
+async def user_devices(db, account_id: str, user_id: str) -> list:
+    """Devices owned by the user or hotdesked to it; 404 when the user does not exist."""
+    await get_user(db, account_id, user_id)
+    return await db.fetch_all(queries.USER_DEVICES, {"account_id": account_id, "user_id": user_id})

@@ -1,0 +1,65 @@
+"""The only builders of response bodies: Kazoo's success and error envelopes."""
+
+import json
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from crossbar_py import keys
+from crossbar_py.http.errors import ApiError
+
+JSON = "application/json"
+
+
+def _base(request: web.Request) -> dict:
+    settings = request.app[keys.SETTINGS]
+    body = {
+        "request_id": request[keys.REQUEST_ID],
+        "node": settings.node,
+        "version": settings.version,
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    token = request.get(keys.RAW_TOKEN)
+    if token:
+        body["auth_token"] = token
+    return body
+
+
+def render(payload: dict, status: int, headers: dict | None = None) -> web.Response:
+    """A JSON response whose Content-Type is exactly application/json (decisions 3)."""
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    resp = web.Response(body=body, status=status, headers=headers)
+    resp.headers["Content-Type"] = JSON
+    return resp
+
+
+def success(
+    request: web.Request,
+    data,
+    status: int = 200,
+    revision: str | None = None,
+    extra: dict | None = None,
+    headers: dict | None = None,
+) -> web.Response:
+    """Kazoo's success envelope around data."""
+    body = _base(request)
+    body["status"] = "success"
+    if revision:
+        body["revision"] = revision
+    if extra:
+        body.update(extra)
+    if data is not None:
+        body["data"] = data
+    return render(body, status, headers)
+
+
+def deleted(request: web.Request, data: dict, revision: str) -> web.Response:
+    """A DELETE's answer: the document as it was, marked deleted, with its pre-delete revision (Kazoo)."""
+    return success(request, {**data, "_read_only": {"deleted": True}}, revision=revision)
+
+
+def error(request: web.Request, exc: ApiError) -> web.Response:
+    """Kazoo's error envelope for a typed error; `error` is the status as a string."""
+    body = _base(request)
+    body.update(status="error", error=str(exc.status), message=exc.message, data=exc.data)
+    return render(body, exc.status)

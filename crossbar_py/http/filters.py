@@ -1,0 +1,76 @@
+"""Kazoo's listing filters (contract 9) as SQL over the stored document, with bound parameters only."""
+
+import json
+
+from psycopg2 import sql
+
+from crossbar_py.common.documents import GREGORIAN_OFFSET
+
+PREFIXES = ("filter_not_", "filter_")
+KEY_FILTERS = {"has_key", "key_missing", "has_value", "value_missing"}
+TIME_FILTERS = {
+    "created_from": ("created", ">="),
+    "created_to": ("created", "<="),
+    "modified_from": ("modified", ">="),
+    "modified_to": ("modified", "<="),
+}
+EMPTY_VALUES = ["", "[]", "{}"]
+
+
+def _text_at(n: int, path: str) -> sql.Composable:
+    """The value at a dotted path rendered as Kazoo compares it: strings bare, true/false, numbers, '' if absent."""
+    if path == "id":
+        return sql.SQL("id")
+    return sql.SQL("coalesce(doc #>> {}, '')").format(sql.Placeholder(f"fp{n}"))
+
+
+def _values(raw: str) -> list:
+    """filter_x=["a","b"] matches any of a list; anything else is one value."""
+    if raw.startswith("["):
+        try:
+            items = json.loads(raw)
+        except ValueError:
+            return [raw]
+        if isinstance(items, list):
+            return [v if isinstance(v, str) else json.dumps(v) for v in items]
+    return [raw]
+
+
+def build(query) -> tuple:
+    """(a SQL fragment starting with AND, its parameters) for the filters in a query string."""
+    clauses, params = [], {}
+    for n, (key, raw) in enumerate(query.items()):
+        prefix = next((p for p in PREFIXES if key.startswith(p)), None)
+        if prefix:
+            path = key[len(prefix) :]
+            params[f"fp{n}"], params[f"fv{n}"] = path.split("."), _values(raw)
+            test = sql.SQL("{} = ANY({})").format(_text_at(n, path), sql.Placeholder(f"fv{n}"))
+            clauses.append(sql.SQL("NOT ({})").format(test) if prefix == "filter_not_" else test)
+        elif key in KEY_FILTERS:
+            params[f"fp{n}"], params[f"fe{n}"] = raw.split("."), EMPTY_VALUES
+            clauses.append(_key_clause(n, key))
+        elif key in TIME_FILTERS:
+            clauses.append(_time_clause(n, key, raw, params))
+    if not clauses:
+        return sql.SQL(""), {}
+    return sql.SQL(" AND ").join([sql.SQL(""), *clauses]), params
+
+
+def _key_clause(n: int, key: str) -> sql.Composable:
+    present = sql.SQL("(doc #> {}) IS NOT NULL").format(sql.Placeholder(f"fp{n}"))
+    filled = sql.SQL("coalesce(doc #>> {}, '') <> ALL({})").format(sql.Placeholder(f"fp{n}"), sql.Placeholder(f"fe{n}"))
+    return {
+        "has_key": present,
+        "key_missing": sql.SQL("NOT {}").format(present),
+        "has_value": filled,
+        "value_missing": sql.SQL("NOT ({})").format(filled),
+    }[key]
+
+
+def _time_clause(n: int, key: str, raw: str, params: dict) -> sql.Composable:
+    column, op = TIME_FILTERS[key]
+    try:
+        params[f"ft{n}"] = int(raw) - GREGORIAN_OFFSET
+    except ValueError:
+        return sql.SQL("FALSE")  # Kazoo: a filter that throws excludes the document
+    return sql.SQL("{} {} to_timestamp({})").format(sql.Identifier(column), sql.SQL(op), sql.Placeholder(f"ft{n}"))

@@ -1,0 +1,377 @@
+"""Start and stop the components we ship against: PostgreSQL, Redis and Kamailio, on loopback."""
+
+import contextlib
+import glob
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+KAMAILIO_CFG = ROOT / "kamailio" / "kamailio.cfg"
+LOOPBACK = "127.0.0.1"
+
+
+class StackError(RuntimeError):
+    """A component failed to start."""
+
+
+@dataclass
+class Process:
+    """A child process we started and must stop by pid."""
+
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        """The child's pid."""
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.popen.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL if it does not exit in time."""
+        if not self.alive():
+            return
+        os.kill(self.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(self.pid, signal.SIGKILL)
+            self.popen.wait(timeout)
+
+    def tail(self, lines: int = 30) -> str:
+        """The last lines of its log, for error messages."""
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+def free_port(kind: int = socket.SOCK_STREAM, also_udp: bool = False) -> int:
+    """A loopback port free for TCP (and UDP when asked) right now."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind((LOOPBACK, 0))
+            port = s.getsockname()[1]
+        if not also_udp or _udp_free(port):
+            return port
+    raise StackError("no free loopback port")
+
+
+def _udp_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+def _tcp_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait(check, what: str, proc: Process, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not proc.alive():
+            raise StackError(f"{what} exited early:\n{proc.tail()}")
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(0.05)
+    proc.stop()
+    raise StackError(f"{what} not ready after {timeout}s:\n{proc.tail()}")
+
+
+def _spawn(name: str, argv: list, log: Path, env=None, user=None) -> Process:
+    with open(log, "ab") as fh:
+        popen = subprocess.Popen(
+            argv,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            user=user,
+            start_new_session=True,
+        )
+    return Process(name, popen, log)
+
+
+def pg_bindir() -> Path:
+    """Where initdb and postgres live (PG_BINDIR, else the newest Debian cluster version)."""
+    if os.environ.get("PG_BINDIR"):
+        return Path(os.environ["PG_BINDIR"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(p.split("/")[4]))
+    if found:
+        return Path(found[-1]).parent
+    which = shutil.which("postgres")
+    if which:
+        return Path(which).parent
+    raise StackError("PostgreSQL server binaries not found (apt-get install postgresql)")
+
+
+def _pg_user():
+    """initdb and postgres refuse to run as root: run them as the postgres user then."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError as exc:
+        raise StackError("running as root needs the 'postgres' user (apt-get install postgresql)") from exc
+    return "postgres"
+
+
+def start_postgres(workdir: Path, port: int = 0, options: dict | None = None) -> tuple:
+    """initdb (once) and start a private cluster on loopback (extra server options: `options`);
+    return (dsn, Process)."""
+    data, sock = workdir / "pgdata", workdir / "pgsock"
+    user = _pg_user()
+    for d in (data, sock):
+        d.mkdir(parents=True, exist_ok=True)
+        if user:
+            shutil.chown(d, user, user)
+    os.chmod(data, 0o700)
+    bindir = pg_bindir()
+    log = workdir / "postgres.log"
+    if not (data / "PG_VERSION").exists():
+        subprocess.run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            user=user,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+    port = port or free_port()
+    if not _tcp_free(port):
+        raise StackError(f"PostgreSQL port {port} is taken")
+    stale = data / "postmaster.pid"
+    if stale.exists() and not _pid_alive(_read_pid(stale)):
+        stale.unlink()
+    proc = _spawn(
+        "postgres",
+        [
+            str(bindir / "postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-k",
+            str(sock),
+            "-c",
+            f"listen_addresses={LOOPBACK}",
+            "-c",
+            "max_connections=200",
+            "-c",
+            "shared_buffers=128MB",
+            "-c",
+            "timezone=UTC",
+            "-c",
+            "log_timezone=UTC",
+            *[arg for key, value in (options or {}).items() for arg in ("-c", f"{key}={value}")],
+        ],
+        log,
+        user=user,
+    )
+    dsn = f"postgresql://postgres@{LOOPBACK}:{port}/crossbar"
+    _wait(lambda: _pg_ready(port), "PostgreSQL", proc)
+    _ensure_database(port)
+    return dsn, proc
+
+
+def _read_pid(path: Path) -> int:
+    with contextlib.suppress(Exception):
+        return int(path.read_text().split()[0])
+    return 0
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _pg_ready(port: int) -> bool:
+    import psycopg2
+
+    psycopg2.connect(host=LOOPBACK, port=port, user="postgres", dbname="postgres").close()
+    return True
+
+
+def _ensure_database(port: int) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(host=LOOPBACK, port=port, user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = 'crossbar'")
+        if not cur.fetchone():
+            cur.execute("CREATE DATABASE crossbar")
+    conn.close()
+
+
+def start_redis(workdir: Path, port: int = 0) -> tuple:
+    """Start a private Redis on loopback; return (url, Process)."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise StackError("redis-server not found (apt-get install redis-server)")
+    port = port or free_port()
+    if not _tcp_free(port):
+        raise StackError(f"Redis port {port} is taken")
+    rdir = workdir / "redis"
+    rdir.mkdir(parents=True, exist_ok=True)
+    proc = _spawn(
+        "redis",
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            LOOPBACK,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(rdir),
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
+        ],
+        workdir / "redis.log",
+    )
+    _wait(lambda: _redis_ready(port), "Redis", proc)
+    return f"redis://{LOOPBACK}:{port}/0", proc
+
+
+def _redis_ready(port: int) -> bool:
+    with socket.create_connection((LOOPBACK, port), timeout=1) as s:
+        s.sendall(b"PING\r\n")
+        return s.recv(16).startswith(b"+PONG")
+
+
+@dataclass
+class KamailioConfig:
+    """The -A defines one Kamailio instance is started with."""
+
+    db_host: str
+    db_port: int
+    db_name: str = "crossbar"
+    sip_ip: str = LOOPBACK
+    sip_port: int = 0
+    rpc_port: int = 0
+    defines: dict = field(default_factory=dict)
+
+    def argv_defines(self) -> list:
+        """The -A arguments for kamailio."""
+        # A socket directory goes to libpq as PGHOST (below): Kamailio's db URL has no syntax for it.
+        host = "" if self.db_host.startswith("/") else f"{self.db_host}:{self.db_port}"
+        url = f"postgres://kamailio@{host}/{self.db_name}"
+        values = {
+            "SIP_IP": self.sip_ip,
+            "SIP_PORT": self.sip_port,
+            "RPC_PORT": self.rpc_port,
+            "DBURL": f'"{url}"',
+            "SQLCON": f'"ca=>{url}"',
+            **self.defines,
+        }
+        out = []
+        for key, value in values.items():
+            out += ["-A", f"{key}={value}"]
+        return out
+
+
+def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path = KAMAILIO_CFG) -> Process:
+    """Start Kamailio in the foreground (UTC, loopback) and wait until its RPC answers."""
+    binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
+    if not Path(binary).exists():
+        raise StackError("kamailio not found (apt-get install kamailio kamailio-postgres-modules)")
+    cfg.sip_port = cfg.sip_port or free_port(also_udp=True)
+    cfg.rpc_port = cfg.rpc_port or free_port()
+    # Kamailio shares a UDP port silently (SO_REUSEADDR): check both ports ourselves.
+    if not (_udp_free(cfg.sip_port) and _tcp_free(cfg.sip_port) and _tcp_free(cfg.rpc_port)):
+        raise StackError(f"SIP port {cfg.sip_port} or RPC port {cfg.rpc_port} is taken")
+    run = workdir / "kamailio"
+    run.mkdir(parents=True, exist_ok=True)
+    pidfile = run / "kamailio.pid"
+    if pidfile.exists() and not _pid_alive(_read_pid(pidfile)):
+        pidfile.unlink()
+    env = {**os.environ, "TZ": "UTC"}
+    if cfg.db_host.startswith("/"):
+        env.update(PGHOST=cfg.db_host, PGPORT=str(cfg.db_port))
+    argv = [
+        binary,
+        "-f",
+        str(cfg_file),
+        "-DD",
+        "-E",
+        "-P",
+        str(pidfile),
+        "-Y",
+        str(run),
+        "-w",
+        str(run),
+        "-m",
+        "128",
+        "-M",
+        "16",
+        *cfg.argv_defines(),
+    ]
+    proc = _spawn("kamailio", argv, workdir / "kamailio.log", env=env)
+    _wait(lambda: rpc_call(cfg.rpc_port, "core.version") is not None, "Kamailio", proc)
+    if _kamailio_pid(cfg.rpc_port) != proc.pid:
+        proc.stop()
+        raise StackError(f"another Kamailio answers on RPC port {cfg.rpc_port}")
+    return proc
+
+
+def _kamailio_pid(rpc_port: int) -> int:
+    procs = rpc_call(rpc_port, "core.psx") or []
+    return next((p["PID"] for p in procs if p["IDX"] == 0), 0)
+
+
+def rpc_call(rpc_port: int, method: str, *params, timeout: float = 2.0):
+    """A blocking JSON-RPC call to Kamailio (for harnesses; the API has its own async client)."""
+    body = json.dumps({"jsonrpc": "2.0", "method": method, "params": list(params), "id": 1}).encode()
+    req = urllib.request.Request(f"http://{LOOPBACK}:{rpc_port}/RPC", data=body, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            reply = json.loads(resp.read())
+    except urllib.error.HTTPError as exc:  # Kamailio answers RPC errors with HTTP 500 and a JSON body
+        reply = json.loads(exc.read() or b"{}")
+    if "error" in reply:
+        raise StackError(f"RPC {method}: {reply['error']}")
+    return reply.get("result")

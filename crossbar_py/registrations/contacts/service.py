@@ -1,0 +1,146 @@
+"""Registrations read from and flushed in `location`; records shaped as Kazoo's (contract 10)."""
+
+import logging
+import re
+
+from crossbar_py.common import documents
+from crossbar_py.http.errors import UnknownIdentifier
+from crossbar_py.platform.kamailio import KamailioError
+from crossbar_py.registrations.contacts import queries
+
+log = logging.getLogger(__name__)
+URI_RE = re.compile(
+    r"^(?P<scheme>sips?):(?:[^@]*@)?(?P<host>\[[^\]]+\]|[^:;>?]+)(?::(?P<port>\d+))?(?P<rest>.*)$", re.IGNORECASE
+)
+
+
+def parse_uri(uri: str) -> tuple:
+    """(host, port) of a SIP URI; the port defaults to 5061 for sips or TLS, 5060 otherwise."""
+    match = URI_RE.match(uri.strip("<>"))
+    if not match:
+        return None, None
+    port = match["port"]
+    if port is None:
+        tls = match["scheme"].lower() == "sips" or "transport=tls" in match["rest"].lower()
+        return match["host"], 5061 if tls else 5060
+    return match["host"], int(port)
+
+
+def _socket(sock: str | None) -> dict:
+    parts = (sock or "").split(":")
+    if len(parts) != 3:
+        return {}
+    return {"proxy_protocol": parts[0], "proxy_ip": parts[1], "proxy_port": int(parts[2])}
+
+
+def record(row: dict) -> dict:
+    """One registration element with Kazoo's field names; unknown fields are omitted (decisions 19)."""
+    contact_ip, contact_port = parse_uri(row["contact"])
+    source_ip, source_port = parse_uri(row["received"]) if row["received"] else (contact_ip, contact_port)
+    rec = {
+        "username": row["username"],
+        "realm": row["domain"],
+        "from_user": row["username"],
+        "from_host": row["domain"],
+        "to_user": row["username"],
+        "to_host": row["domain"],
+        "contact": row["contact"],
+        "contact_ip": contact_ip,
+        "contact_port": contact_port,
+        "source_ip": source_ip,
+        "source_port": str(source_port),
+        "call_id": row["callid"],
+        "user_agent": row["user_agent"],
+        "expires": row["expires_in"],
+        "event_timestamp": documents.gregorian_naive_utc(row["last_modified"]),
+        "last_registration": documents.gregorian_naive_utc(row["last_modified"]),
+        **_socket(row["socket"]),
+    }
+    if row["device_id"]:
+        doc = row["device_doc"]
+        rec.update(
+            authorizing_id=row["device_id"],
+            authorizing_type="device",
+            account_realm=row["account_realm"],
+            account_name=row["account_name"],
+            suppress_unregister_notify=doc.get("suppress_unregister_notifications", False),
+            register_overwrite_notify=doc.get("register_overwrite_notify", False),
+        )
+        if row["owner_id"]:
+            rec["owner_id"] = row["owner_id"]
+        if doc.get("presence_id"):
+            rec["presence_id"] = doc["presence_id"]
+    if row["path"]:
+        rec["proxy_path"] = row["path"]
+    return {k: v for k, v in rec.items() if v is not None}
+
+
+async def account_realms(db, account: dict) -> list:
+    """The account realm and the custom realms of its devices."""
+    rows = await db.fetch_all(queries.ACCOUNT_REALMS, {"realm": account["realm"], "account_id": account["id"]})
+    return [r["realm"] for r in rows]
+
+
+async def list_registrations(db, account: dict) -> list:
+    """One element per live contact of the account's realms."""
+    realms = await account_realms(db, account)
+    return [record(r) for r in await db.fetch_all(queries.LIST_REALM_CONTACTS, {"realms": realms})]
+
+
+async def count_registrations(db, account: dict) -> int:
+    """Live contacts of the account's realms."""
+    realms = await account_realms(db, account)
+    return (await db.fetch_one(queries.COUNT_REALM_CONTACTS, {"realms": realms}))["count"]
+
+
+async def registered_devices(db, account_id: str) -> list:
+    """Kazoo's /devices/status: one element per device with a live contact."""
+    rows = await db.fetch_all(queries.REGISTERED_DEVICES, {"account_id": account_id})
+    return [{"device_id": r["device_id"], "registered": True} for r in rows]
+
+
+async def flush_account(db, account: dict) -> int:
+    """Delete every contact of the account's realms in one transaction."""
+    realms = await account_realms(db, account)
+    async with db.transaction() as cur:
+        await cur.execute(queries.FLUSH_REALMS, {"realms": realms})
+        return cur.rowcount
+
+
+async def notify_contacts(db, kamailio, username: str, realm: str, event: str, **body) -> int:
+    """Send a NOTIFY through Kamailio to every live contact of username@realm; how many were sent."""
+    return await notify_each(kamailio, f"{username}@{realm}", await aor_contacts(db, username, realm), event, **body)
+
+
+async def notify_each(kamailio, aor: str, contacts: list, event: str, **body) -> int:
+    """Send a NOTIFY to each of these contacts of aor, at its real address; how many were sent."""
+    sent = 0
+    for contact in contacts:
+        try:
+            await kamailio.send_notify(contact["contact"], aor, event, dst=contact["received"], **body)
+            sent += 1
+        except KamailioError as exc:
+            log.warning("NOTIFY not sent", extra={"aor": aor, "event": event, "error": str(exc)})
+    return sent
+
+
+async def flush_username(db, kamailio, account: dict, username: str) -> list:
+    """Flush one SIP username of exactly one device; check-sync the phone first, as Kazoo does."""
+    devices = await db.fetch_all(queries.DEVICES_BY_SIP_USERNAME, {"account_id": account["id"], "username": username})
+    if len(devices) != 1:
+        raise UnknownIdentifier(username)
+    device = devices[0]
+    await notify_contacts(db, kamailio, device["sip_username"], device["sip_realm"], "check-sync")
+    return await flush_aor(db, device["sip_username"], device["sip_realm"])
+
+
+async def aor_contacts(db, username: str, realm: str) -> list:
+    """The live contacts of username@realm, newest first."""
+    return await db.fetch_all(queries.AOR_CONTACTS, {"username": username, "realm": realm})
+
+
+async def flush_aor(db, username: str, realm: str) -> list:
+    """Delete every contact of username@realm in one transaction (journaled as flushed); the rows removed."""
+    async with db.transaction() as cur:
+        await cur.execute(queries.FLUSH_AOR, {"username": username, "realm": realm})
+        return await cur.fetchall()

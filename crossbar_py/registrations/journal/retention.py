@@ -1,0 +1,35 @@
+"""Journal retention: events older than the configured number of days are deleted, in batches.
+Every API node runs it; the DELETE is idempotent, so several nodes need no coordination."""
+
+import logging
+
+from crossbar_py.platform import periodic
+
+log = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 600
+PURGE_BATCH = """
+DELETE FROM registration_events
+ WHERE id IN (SELECT id FROM registration_events WHERE ts < now() - make_interval(days => %(days)s)
+              ORDER BY id LIMIT 10000)
+"""
+
+
+async def purge(db, days: int) -> int:
+    """Delete events older than `days`; how many were deleted."""
+    total = 0
+    while True:
+        deleted = await db.execute(PURGE_BATCH, {"days": days})
+        total += deleted
+        if deleted < 10000:
+            return total
+
+
+def running(db, days: int):
+    """Purge now and every PURGE_EVERY_SECONDS until the app stops."""
+
+    async def round_():
+        deleted = await purge(db, days)
+        if deleted:
+            log.info("journal retention", extra={"deleted": deleted, "days": days})
+
+    return periodic.every(PURGE_EVERY_SECONDS, round_, "journal retention")

@@ -1,0 +1,165 @@
+"""Account-wide views of registration: the dashboard with alerts and the analytics (seed 000)."""
+
+from datetime import UTC, datetime, timedelta
+
+from marshmallow import Schema
+
+from crossbar_py.http import querystring as query
+from crossbar_py.registrations.state import queries, view
+
+MAX_ALERTS = 100
+AUTH_FAILURES_PER_HOUR = 3
+SEVERITY_ORDER = {"critical": 0, "warning": 1}
+# The seed's summary buckets: expired and invalid phones are not registered, so they count as unregistered.
+SUMMARY_BUCKET = {
+    "registered": "registered",
+    "unregistered": "unregistered",
+    "expired": "unregistered",
+    "invalid": "unregistered",
+    "offline": "offline",
+    "provisioning": "provisioning",
+    "disabled": "disabled",
+}
+
+
+def _type_key(device_type: str) -> str:
+    return "sip" if device_type == "sip_device" else device_type
+
+
+def _empty() -> dict:
+    return {"total": 0, "registered": 0, "unregistered": 0, "offline": 0, "provisioning": 0, "disabled": 0}
+
+
+def _alerts(offline: list, trouble: list) -> list:
+    alerts = [
+        {"severity": "warning", "type": "offline", "message": f"Device offline: {d['name']}", "deviceId": d["id"]}
+        for d in offline
+    ]
+    for row in trouble:
+        if row["auth_failures"] >= AUTH_FAILURES_PER_HOUR:
+            alerts.append(
+                {
+                    "severity": "critical",
+                    "type": "auth_failures",
+                    "message": f"Repeated auth failures: {row['name']}: {row['auth_failures']} in the last hour, "
+                    f"last from {row['last_source']}",
+                    "deviceId": row["device_id"],
+                }
+            )
+        if row["registrations"] >= view.FLAPPING_PER_HOUR:
+            alerts.append(
+                {
+                    "severity": "warning",
+                    "type": "flapping",
+                    "message": f"Device flapping: {row['name']} registered {row['registrations']} times "
+                    "in the last hour",
+                    "deviceId": row["device_id"],
+                }
+            )
+    return sorted(alerts, key=lambda a: (SEVERITY_ORDER[a["severity"]], a["type"], a["deviceId"]))
+
+
+async def dashboard(db, account_id: str) -> dict:
+    """Counts by status and by type, and alerts from the rules (offline, flapping, repeated auth failures)."""
+    rows = await db.fetch_all(queries.DASHBOARD_COUNTS, {"account_id": account_id})
+    trouble = await db.fetch_all(
+        queries.DASHBOARD_TROUBLE,
+        {"account_id": account_id, "flapping": view.FLAPPING_PER_HOUR, "auth_failures": AUTH_FAILURES_PER_HOUR},
+    )
+    summary, by_type, by_status, offline = _empty(), {}, {}, []
+    for row in rows:
+        bucket = SUMMARY_BUCKET[row["status"]]
+        kind = by_type.setdefault(_type_key(row["device_type"]), _empty())
+        for counts in (summary, kind):
+            counts["total"] += row["n"]
+            counts[bucket] += row["n"]
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        offline += row["offline"] or []
+    alerts = _alerts(offline, trouble)
+    return {
+        "timestamp": view.iso(datetime.now(UTC)),
+        "summary": summary,
+        "byStatus": by_status,
+        "byType": by_type,
+        "alerts": alerts[:MAX_ALERTS],
+        "alertsTotal": len(alerts),
+    }
+
+
+# period: (seconds, series points). An hour is replayed whole from the journal (series exact to the
+# second); longer periods add up the snapshots' interval aggregates and replay only the partial hours at
+# either end (sum, peak and lowest still exact; series points as the snapshots saw them, the last one now).
+PERIODS = {"1h": (3600, 12), "24h": (86400, 24), "7d": (7 * 86400, 28), "30d": (30 * 86400, 30)}
+REPLAY_WHOLE_MAX = 3600
+
+
+class AnalyticsQuery(Schema):
+    """?period=1h|24h|7d|30d (default 24h)."""
+
+    period = query.one_of(list(PERIODS))
+
+
+async def replay(db, account_id: str, t0: datetime, t1: datetime, points: int) -> dict:
+    """Registered devices over [t0, t1] replayed from the journal: device-seconds, peak, lowest, series."""
+    return await db.fetch_one(queries.REPLAY, {"account_id": account_id, "t0": t0, "t1": t1, "points": points})
+
+
+async def _composed(db, account_id: str, t0: datetime, t1: datetime, points: int) -> dict | None:
+    """The same answer from snapshot intervals plus the two ends; None when the intervals leave a gap."""
+    span = await db.fetch_one(queries.SNAPSHOT_SPAN, {"account_id": account_id, "t0": t0, "t1": t1})
+    first, last = span["first"], span["last"]
+    if first is None or abs(float(span["covered"]) - (last - first).total_seconds()) > 1:
+        return None
+    parts = [{"device_seconds": span["device_seconds"], "peak": span["peak"], "lowest": span["lowest"]}]
+    head = await replay(db, account_id, t0, first, 1) if first > t0 else None
+    tail = await replay(db, account_id, last, t1, 1) if t1 > last else None
+    parts += [p for p in (head, tail) if p is not None]
+    step = (t1 - t0) / points
+    at = [t0 + step * k for k in range(1, points + 1)]
+    rows = await db.fetch_all(queries.SNAPSHOT_SERIES, {"account_id": account_id, "points": at})
+    series = [{"at": r["at"], "registered": r["registered"] or 0, "offline": r["offline"] or 0} for r in rows]
+    if tail is not None:  # the last point is now: the tail's replay knows it exactly
+        series[-1].update(tail["series"][-1], at=t1)
+    return {
+        "device_seconds": sum(float(p["device_seconds"] or 0) for p in parts),
+        "peak": max(p["peak"] for p in parts),
+        "lowest": min(p["lowest"] for p in parts),
+        "series": series,
+    }
+
+
+def _point_time(at) -> str:
+    return view.iso(datetime.fromisoformat(at) if isinstance(at, str) else at)
+
+
+async def analytics(db, account_id: str, raw_query) -> dict:
+    """Registered devices over the period, exact from the journal: series, average uptime, peak and lowest."""
+    period = query.load(AnalyticsQuery(), raw_query).get("period", "24h")
+    seconds, points = PERIODS[period]
+    t1 = (await db.fetch_one(queries.DB_NOW))["now"]
+    t0 = t1 - timedelta(seconds=seconds)
+    row = None
+    if seconds > REPLAY_WHOLE_MAX:
+        row = await _composed(db, account_id, t0, t1, points)
+    row = row or await replay(db, account_id, t0, t1, points)
+    devices = (await db.fetch_one(queries.ACCOUNT_DEVICES, {"account_id": account_id}))["n"]
+    data = [
+        {
+            "timestamp": _point_time(point["at"]),
+            "registered": point["registered"],
+            "unregistered": max(devices - point["registered"] - point["offline"], 0),
+            "offline": point["offline"],
+        }
+        for point in row["series"]
+    ]
+    uptime = float(row["device_seconds"] or 0) / (devices * seconds) * 100 if devices else 0.0
+    return {
+        "period": period,
+        "from": view.iso(t0),
+        "to": view.iso(t1),
+        "devices": devices,
+        "data": data,
+        "averageUptime": round(uptime, 2),
+        "peakRegistrations": row["peak"],
+        "lowestRegistrations": row["lowest"],
+    }

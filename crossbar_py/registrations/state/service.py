@@ -1,0 +1,248 @@
+"""A device's registration state, from live contacts and the journal (registrations-plus.md)."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from marshmallow import Schema, fields
+from psycopg2 import sql as psql
+
+from crossbar_py.http import querystring as query
+from crossbar_py.http.errors import field_error
+from crossbar_py.registrations.contacts.service import aor_contacts, flush_aor, notify_each, parse_uri
+from crossbar_py.registrations.state import queries, view
+
+
+async def status(db, device: dict, account: dict) -> str:
+    """One of the seven statuses, from the device_registration_state view (sql/009)."""
+    row = await db.fetch_one(queries.DEVICE_STATE, {"device_id": device["id"], "account_id": account["id"]})
+    return row["status"]
+
+
+def parse_lines(raw: str | None) -> int:
+    """?lines=N: 1..1000, default 50."""
+    if raw is None:
+        return 50
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise field_error(
+            "lines",
+            "minimum" if raw.lstrip("-").isdigit() else "type",
+            "lines must be an integer from 1 to 1000",
+            value=raw,
+            target=[1, 1000],
+        )
+    return int(raw)
+
+
+async def logs(db, device_id: str, lines: int) -> list:
+    """The device's journal, newest first."""
+    out = []
+    for row in await db.fetch_all(queries.DEVICE_LOGS, {"device_id": device_id, "lines": lines}):
+        ip, port = parse_uri(row["source"]) if row["source"] and row["source"].startswith("sip") else (None, None)
+        if ip is None and row["source"] and ":" in row["source"]:
+            ip, _, port = row["source"].rpartition(":")
+            port = int(port) if port.isdigit() else None
+        entry = {
+            "timestamp": view.iso(row["ts"]),
+            "event": row["event"],
+            "contact": row["contact"],
+            "ipAddress": ip,
+            "port": port,
+            "userAgent": row["user_agent"],
+            "expires": view.iso(row["expires_at"]),
+            "reason": row["reason"],
+            "requestId": row["request_id"],
+        }
+        out.append({k: v for k, v in entry.items() if v is not None})
+    return out
+
+
+def now_iso() -> str:
+    """Now, ISO-8601 UTC."""
+    return view.iso(datetime.now(UTC))
+
+
+async def registration(db, device: dict, account: dict, sip_server: str) -> dict:
+    """Seed 000's registration object, plus contacts, lastRegistration and diagnostics."""
+    state = await status(db, device, account)
+    rows = []
+    if device["sip_username"]:
+        rows = await aor_contacts(db, device["sip_username"], device["sip_realm"])
+    first = {}
+    if rows:
+        found = await db.fetch_all(
+            queries.FIRST_REGISTERED, {"device_id": device["id"], "ruids": [r["ruid"] for r in rows]}
+        )
+        first = {f["ruid"]: f["ts"] for f in found}
+    data = {
+        "deviceId": device["id"],
+        "status": state,
+        "contacts": [view.contact(r, first.get(r["ruid"])) for r in rows],
+        "diagnostics": await view.diagnostics(db, device, rows, state, sip_server),
+    }
+    if rows:
+        latest = rows[0]
+        ip, port = parse_uri(latest["received"] or latest["contact"])
+        data.update(
+            registeredAt=view.iso(first.get(latest["ruid"])),
+            expiresAt=view.iso(latest["expires"]),
+            registrationExpiry=int((latest["expires"] - latest["last_modified"]).total_seconds()),
+            ipAddress=ip,
+            port=port,
+            transportProtocol=(latest["socket"] or "udp").split(":")[0].upper(),
+            userAgent=latest["user_agent"],
+            contactUri=latest["contact"],
+            lastActivity=view.iso(latest["last_modified"]),
+        )
+    else:
+        last = await db.fetch_one(queries.LAST_REGISTRATION, {"device_id": device["id"]})
+        if last is not None:
+            data["lastRegistration"] = {
+                "registrationId": last["ruid"],
+                "contactAddress": last["contact"],
+                "realAddress": last["source"],
+                "userAgent": last["user_agent"],
+                "at": view.iso(last["ts"]),
+                "expiresAt": view.iso(last["expires_at"]),
+            }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+async def flush_device(db, device: dict) -> list:
+    """Delete every contact of the device in one transaction (journaled as flushed); those removed."""
+    if not device["sip_username"]:
+        return []
+    return [view.contact(r) for r in await flush_aor(db, device["sip_username"], device["sip_realm"])]
+
+
+def parse_wait(raw: str | None) -> int:
+    """?wait=N for renew: 0..30 seconds, default 10."""
+    if raw is None:
+        return 10
+    if not raw.isdigit() or int(raw) > 30:
+        raise field_error(
+            "wait",
+            "maximum" if raw.isdigit() else "type",
+            "wait must be an integer from 0 to 30 (seconds)",
+            value=raw,
+            target=[0, 30],
+        )
+    return int(raw)
+
+
+def _registration_marks(rows: list) -> set:
+    # A re-REGISTER changes the CSeq (or the Call-ID); a new contact brings a new ruid.
+    return {(r["ruid"], r["callid"], r["cseq"]) for r in rows}
+
+
+async def renew(db, kamailio, device: dict, wait: int, poll: float = 0.2) -> dict:
+    """check-sync every live contact, then wait up to `wait` s for a fresh REGISTER; says which happened."""
+    rows = await aor_contacts(db, device["sip_username"], device["sip_realm"]) if device["sip_username"] else []
+    base = {"deviceId": device["id"], "renewed": False}
+    if not rows:
+        return {
+            **base,
+            "status": "unregistered",
+            "notifySent": False,
+            "message": "Device has no live registration: there is no phone to ask to renew",
+        }
+    before = _registration_marks(rows)
+    sent = await notify_each(kamailio, f"{device['sip_username']}@{device['sip_realm']}", rows, "check-sync")
+    if not sent:
+        return {
+            **base,
+            "status": "registered",
+            "notifySent": False,
+            "message": "The check-sync NOTIFY could not be sent through Kamailio",
+        }
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        rows = await aor_contacts(db, device["sip_username"], device["sip_realm"])
+        fresh = [r for r in rows if (r["ruid"], r["callid"], r["cseq"]) not in before]
+        if fresh:
+            latest = max(fresh, key=lambda r: r["last_modified"])
+            return {
+                **base,
+                "renewed": True,
+                "status": "registered",
+                "notifySent": True,
+                "renewedAt": view.iso(latest["last_modified"]),
+                "expiresAt": view.iso(latest["expires"]),
+                "message": "Registration renewed successfully",
+            }
+        if asyncio.get_running_loop().time() >= deadline:
+            return {
+                **base,
+                "status": "registered" if rows else "unregistered",
+                "notifySent": True,
+                "message": f"check-sync sent to {sent} contact(s); the phone did not re-register within {wait} s",
+            }
+        await asyncio.sleep(poll)
+
+
+STATUSES = ["registered", "unregistered", "expired", "invalid", "offline", "provisioning", "disabled"]
+
+
+class BulkStatusQuery(Schema):
+    """?status, ?type (sip means sip_device), ?limit, ?offset, ?device_id=a,b,c (seed 000)."""
+
+    status = query.one_of(STATUSES)
+    type = fields.String()
+    limit = query.integer(1, 1000, 50)
+    offset = query.integer(0, None, 0)
+    device_id = fields.String()
+
+
+def _bulk_filters(params: dict, id_column: str = "device_id") -> tuple:
+    clauses, values = [], {}
+    if "status" in params:
+        clauses.append(psql.SQL("status = %(status)s"))
+        values["status"] = params["status"]
+    if "type" in params:
+        clauses.append(psql.SQL("coalesce(device_type, 'sip_device') = %(device_type)s"))
+        values["device_type"] = "sip_device" if params["type"] == "sip" else params["type"]
+    if "device_id" in params:
+        clauses.append(psql.SQL("{} = ANY(%(device_ids)s)").format(psql.Identifier(id_column)))
+        values["device_ids"] = [i for i in params["device_id"].split(",") if i]
+    return psql.SQL("").join(psql.SQL(" AND ") + c for c in clauses), values
+
+
+async def bulk_status(db, account_id: str, raw_query) -> dict:
+    """Seed 000's bulk registration status: a page of devices and counts over the whole filter."""
+    params = query.load(BulkStatusQuery(), raw_query)
+    where, values = _bulk_filters(params)
+    values.update(account_id=account_id, limit=params["limit"], offset=params["offset"])
+    if "device_ids" in values:
+        await _only_own_devices(db, account_id, values["device_ids"])
+    rows, counts = await _page_and_counts(db, params, where, values)
+    items = []
+    for row in rows:
+        ip, port = parse_uri(row["received"] or row["contact"]) if row["contact"] else (None, None)
+        item = {
+            "deviceId": row["device_id"],
+            "name": row["name"],
+            "status": row["status"],
+            "registeredAt": view.iso(row["registered_at"]),
+            "expiresAt": view.iso(row["expires_at"]),
+            "ipAddress": ip,
+            "port": port,
+        }
+        items.append({k: v for k, v in item.items() if v is not None})
+    return {"data": items, "pagination": {**counts, "limit": params["limit"], "offset": params["offset"]}}
+
+
+async def _page_and_counts(db, params: dict, where, values: dict) -> tuple:
+    """The page's rows and the counts over the filter, side by side on two connections."""
+    if "status" in params:  # the page depends on every device's status
+        page = queries.BULK_PAGE.format(filters=where)
+    else:  # the page is a range of device ids, read by index
+        page = queries.BULK_PAGE_BY_ID.format(filters=_bulk_filters(params, id_column="id")[0])
+    return await asyncio.gather(
+        db.fetch_all(page, values), db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
+    )
+
+
+async def _only_own_devices(db, account_id: str, ids: list) -> None:
+    rows = await db.fetch_all(queries.OWN_DEVICE_IDS, {"account_id": account_id, "ids": ids})
+    foreign = sorted(set(ids) - {r["id"] for r in rows})
+    if foreign:
+        raise field_error("device_id", "not_found", "Devices not found in this account", cause=foreign)

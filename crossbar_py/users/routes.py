@@ -1,0 +1,94 @@
+"""HTTP for /v2/accounts/{A}/users."""
+
+from aiohttp import web
+
+from crossbar_py import keys
+from crossbar_py.common import writes as crud
+from crossbar_py.common.documents import public
+from crossbar_py.http import conditional, envelope, filters
+from crossbar_py.http.pagination import Page
+from crossbar_py.http.routing import path_param
+from crossbar_py.users import queries, service
+
+
+def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
+    rev = conditional.etag(row)
+    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
+
+
+async def list_users(request: web.Request) -> web.Response:
+    """GET /users: summaries, filtered and paginated."""
+    page = Page.from_request(request)
+    where, params = filters.build(request.query)
+    rows = await request.app[keys.DB].fetch_all(
+        queries.LIST_USERS.format(filters=where),
+        {"account_id": request[keys.ACCOUNT]["id"], "start": page.start, "limit": page.limit(), **params},
+    )
+    rows, extra = page.envelope(rows, key=lambda r: r["id"])
+    return envelope.success(request, [service.summary(r) for r in rows], extra=extra)
+
+
+async def create_user(request: web.Request) -> web.Response:
+    """PUT /users."""
+    account = request[keys.ACCOUNT]
+    row = await service.create_user(
+        request.app[keys.DB], request.app[keys.SETTINGS], account, request[keys.BODY]["data"]
+    )
+    location = f"/v2/accounts/{account['id']}/users/{row['id']}"
+    return envelope.success(
+        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
+    )
+
+
+async def get_user(request: web.Request) -> web.Response:
+    """GET /users/{U}."""
+    row = await service.get_user(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "user_id"))
+    if conditional.not_modified(request, row):
+        raise web.HTTPNotModified()
+    return _user_response(request, row)
+
+
+async def _save(request: web.Request, patch: bool) -> web.Response:
+    row = await service.save_user(
+        request.app[keys.DB],
+        request.app[keys.SETTINGS],
+        request[keys.ACCOUNT]["id"],
+        path_param(request, "user_id"),
+        request[keys.BODY]["data"],
+        patch,
+        conditional.if_match(request),
+    )
+    return _user_response(request, row)
+
+
+async def update_user(request: web.Request) -> web.Response:
+    """POST /users/{U}: replace."""
+    return await _save(request, patch=False)
+
+
+async def patch_user(request: web.Request) -> web.Response:
+    """PATCH /users/{U}: merge."""
+    return await _save(request, patch=True)
+
+
+async def delete_user(request: web.Request) -> web.Response:
+    """DELETE /users/{U}: soft unless ?should_soft_delete=false."""
+    row = await service.delete_user(
+        request.app[keys.DB],
+        request[keys.ACCOUNT]["id"],
+        path_param(request, "user_id"),
+        crud.soft_delete_requested(request),
+        conditional.if_match(request),
+    )
+    return envelope.deleted(request, public(row), conditional.etag(row))
+
+
+def setup(router: web.UrlDispatcher) -> None:
+    """Register the routes."""
+    base = "/v2/accounts/{account_id}/users"
+    router.add_get(base, list_users)
+    router.add_put(base, create_user)
+    router.add_get(f"{base}/{{user_id}}", get_user)
+    router.add_post(f"{base}/{{user_id}}", update_user)
+    router.add_patch(f"{base}/{{user_id}}", patch_user)
+    router.add_delete(f"{base}/{{user_id}}", delete_user)

@@ -1,0 +1,108 @@
+"""User rules: lower-cased unique usernames, write-only passwords."""
+
+from psycopg2.extras import Json
+
+from crossbar_py.auth import tokens as auth
+from crossbar_py.common import documents
+from crossbar_py.common import writes as crud
+from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed, field_error
+from crossbar_py.http.validation import validate
+from crossbar_py.platform.db import UniqueViolation
+from crossbar_py.users import queries
+from crossbar_py.users.schema import SUMMARY_KEYS, USER
+
+NO_PASSWORD = {"salt": None, "md5_lookup": None, "md5_hash": None, "sha1_lookup": None, "sha1_hash": None}
+
+
+def summary(row: dict) -> dict:
+    """The list view of a user."""
+    doc = row["doc"]
+    item = {"id": row["id"], **{k: doc[k] for k in SUMMARY_KEYS if k in doc}}
+    item.update(features=doc.get("features", []), flags=doc.get("flags", []))
+    return item
+
+
+def _prepare(data: dict) -> tuple:
+    doc = validate(USER, data)
+    password = doc.pop("password", None)
+    if "username" in doc:
+        doc["username"] = doc["username"].lower()
+    return doc, password
+
+
+def _hashes(settings, username: str | None, password: str | None) -> dict:
+    if password and username:
+        return auth.hash_credentials(settings.jwt_secret, username, password, settings.scrypt_n)
+    return NO_PASSWORD
+
+
+def _unique(exc: UniqueViolation, doc: dict):
+    if exc.diag.constraint_name == "users_username_uq":
+        return field_error("username", "unique", "Username must be unique within account", cause=doc.get("username"))
+    return Conflict()
+
+
+async def create_user(db, settings, account: dict, data: dict) -> dict:
+    """Create a user; the password is hashed and never stored or returned."""
+    doc, password = _prepare(documents.strip_private(data))
+    user_id = str(doc.pop("id", "") or documents.new_id())
+    params = {
+        "id": user_id,
+        "account_id": account["id"],
+        "username": doc.get("username"),
+        "enabled": doc["enabled"],
+        "doc": Json(doc),
+        "rev_hash": documents.rev_hash(doc),
+        **_hashes(settings, doc.get("username"), password),
+    }
+    try:
+        async with db.transaction() as cur:
+            await cur.execute(queries.INSERT_USER, params)
+            return await cur.fetchone()
+    except UniqueViolation as exc:
+        raise _unique(exc, doc) from exc
+
+
+async def save_user(db, settings, account_id: str, user_id: str, data: dict, patch: bool, if_match=None) -> dict:
+    """POST or PATCH a user. A new password is rehashed; a new username needs the password too."""
+    try:
+        async with db.transaction() as cur:
+            stored = await crud.fetch_for_write(
+                cur, queries.GET_USER_FOR_UPDATE, {"id": user_id, "account_id": account_id}, user_id, if_match
+            )
+            doc, password = _prepare(crud.next_body(stored["doc"], data, patch))
+            if doc.get("username") != stored["username"] and not password and stored["md5_hash"]:
+                raise ValidationFailed(
+                    {"password": {"required": {"message": "Field is required but missing", "value": "password"}}}
+                )
+            keep = {k: stored[k] for k in NO_PASSWORD}
+            hashes = _hashes(settings, doc.get("username"), password) if password else keep
+            await cur.execute(
+                queries.UPDATE_USER,
+                {
+                    "id": user_id,
+                    "username": doc.get("username"),
+                    "enabled": doc["enabled"],
+                    "doc": Json(doc),
+                    "rev_hash": documents.rev_hash(doc),
+                    **hashes,
+                },
+            )
+            return await cur.fetchone()
+    except UniqueViolation as exc:
+        raise _unique(exc, data) from exc
+
+
+async def delete_user(db, account_id: str, user_id: str, soft: bool, if_match=None) -> dict:
+    """Soft (or hard) delete; devices it owns stop registering (sql/004 triggers)."""
+    return await crud.delete_document(
+        db, queries.Delete, {"id": user_id, "account_id": account_id}, user_id, soft, if_match
+    )
+
+
+async def get_user(db, account_id: str, user_id: str) -> dict:
+    """A user of the account, or 404."""
+    row = await db.fetch_one(queries.GET_USER, {"id": user_id, "account_id": account_id})
+    if row is None:
+        raise BadIdentifier(user_id)
+    return row
