@@ -3,18 +3,15 @@
 import re
 import secrets
 
-from psycopg2.extras import Json
-
 from crossbar_py.accounts import queries
 from crossbar_py.accounts.schema import ACCOUNT, IGNORED_KEYS
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
-from crossbar_py.devices import queries as device_queries
 from crossbar_py.devices import service as devices
 from crossbar_py.http.access import may_access
 from crossbar_py.http.errors import ApiError, Conflict, Forbidden, field_error
 from crossbar_py.http.validation import validate
-from crossbar_py.platform.db import UniqueViolation
+from crossbar_py.platform.db import Json, UniqueViolation
 
 
 def name_key(name: str) -> str:
@@ -116,10 +113,7 @@ async def save_account(
             )
             row = await cur.fetchone()
             if row["realm"] != stored["realm"]:
-                await cur.execute(queries.DEVICES_ON_ACCOUNT_REALM, {"id": row["id"]})
-                for device in await cur.fetchall():
-                    cols = devices.columns(device["doc"], row)
-                    await cur.execute(device_queries.UPDATE_DEVICE_CREDENTIALS, {"id": device["id"], **cols})
+                await devices.follow_account_realm(cur, row)
             return row
     except UniqueViolation as exc:
         raise _unique_error(exc, data) from exc

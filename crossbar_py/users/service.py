@@ -1,14 +1,12 @@
 """User rules: lower-cased unique usernames, write-only passwords."""
 
-from psycopg2.extras import Json
-
 from crossbar_py.auth import tokens as auth
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
 from crossbar_py.http import filters
 from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed, field_error
 from crossbar_py.http.validation import validate
-from crossbar_py.platform.db import UniqueViolation
+from crossbar_py.platform.db import Json, UniqueViolation
 from crossbar_py.users import queries
 from crossbar_py.users.schema import SUMMARY_KEYS, USER
 
