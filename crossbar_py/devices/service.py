@@ -11,7 +11,7 @@ from crossbar_py.devices.schema import DEVICE, SUMMARY_OPTIONAL
 from crossbar_py.http import filters
 from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed, field_error
 from crossbar_py.http.validation import validate
-from crossbar_py.platform.db import Json, UniqueViolation
+from crossbar_py.platform.db import UniqueViolation
 from crossbar_py.users.service import get_user
 
 
@@ -100,16 +100,10 @@ async def create_device(db, account: dict, data: dict) -> dict:
     params = {
         "id": device_id,
         "account_id": account["id"],
-        "doc": Json(doc),
-        "rev_hash": documents.rev_hash(doc),
+        **crud.stored(doc),
         **columns(doc, account),
     }
-    try:
-        async with db.transaction() as cur:
-            await cur.execute(queries.INSERT_DEVICE, params)
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise unique_error(exc, doc) from exc
+    return await crud.insert(db, queries.INSERT_DEVICE, params, lambda exc: unique_error(exc, doc))
 
 
 def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
@@ -143,19 +137,15 @@ async def save_device(
     db, account: dict, device_id: str, data: dict, superduper: bool, patch: bool, if_match=None
 ) -> dict:
     """POST (replace public fields) or PATCH (merge) a device, validated as on create."""
-    try:
-        async with db.transaction() as cur:
-            stored = await crud.fetch_for_write(
-                cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
-            )
-            doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
-            _check_type_change(stored["doc"], doc, superduper)
-            check_ip_method(doc)
-            params = {"id": device_id, "doc": Json(doc), "rev_hash": documents.rev_hash(doc), **columns(doc, account)}
-            await cur.execute(queries.UPDATE_DEVICE, params)
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise unique_error(exc, data) from exc
+    async with crud.transaction(db, lambda exc: unique_error(exc, data)) as cur:
+        stored = await crud.fetch_for_write(
+            cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
+        )
+        doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
+        _check_type_change(stored["doc"], doc, superduper)
+        check_ip_method(doc)
+        await cur.execute(queries.UPDATE_DEVICE, {"id": device_id, **crud.stored(doc), **columns(doc, account)})
+        return await cur.fetchone()
 
 
 async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None) -> dict:
