@@ -1,4 +1,5 @@
-"""api_auth, token_auth, tokeninfo, Basic auth, login limits and revocation (contract 7, decisions 8-10)."""
+"""api_auth, token_auth, tokeninfo, Basic auth, login limits and revocation
+(docs/kazoo-compatibility.md §7, docs/decisions.md §8-10)."""
 
 import asyncio
 import base64

@@ -1,4 +1,4 @@
-"""Envelope, headers, errors and check order of the request pipeline (contract 2-6)."""
+"""Envelope, headers, errors and check order of the request pipeline (docs/kazoo-compatibility.md §2-6)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""PUT /v2/user_auth (contract 7.2, decisions 5, 7, 9)."""
+"""PUT /v2/user_auth (docs/kazoo-compatibility.md §7.2, docs/decisions.md §5, 7, 9)."""
 
 import base64
 import hashlib

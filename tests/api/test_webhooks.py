@@ -1,4 +1,4 @@
-"""Webhooks (registrations-plus.md): CRUD in both shapes, validation, signed at-least-once delivery from the
+"""Webhooks (docs/monitoring.md): CRUD in both shapes, validation, signed at-least-once delivery from the
 journal with retries, restarts and tenant walls. The receiver is a real HTTP server on loopback."""
 
 import asyncio
