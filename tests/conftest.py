@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestServer
 
 from crossbar_py.app import create_app
 from crossbar_py.cli import ensure_account
+from crossbar_py.http.server import ApiRunner
 from crossbar_py.platform import db, stack
 from crossbar_py.settings import Settings
 from tests.helpers import Tenant, login
@@ -100,10 +102,17 @@ def settings(stack_env):
     return stack_env.settings()
 
 
+class ApiTestServer(TestServer):
+    """aiohttp's test server with the API's runner (its own error pages are envelopes)."""
+
+    async def _make_runner(self, **kwargs):
+        return ApiRunner(self.app, **kwargs)
+
+
 @pytest.fixture
 async def client(aiohttp_client, settings):
     """A test client on the real app."""
-    return await aiohttp_client(create_app(settings))
+    return await aiohttp_client(ApiTestServer(create_app(settings)))
 
 
 @pytest.fixture

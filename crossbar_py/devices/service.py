@@ -98,7 +98,7 @@ async def create_device(db, account: dict, data: dict) -> dict:
     """Validate and insert a device; a client-chosen id is honoured (409 when taken)."""
     doc = validate(DEVICE, normalize(data, account))
     check_ip_method(doc)
-    device_id = str(doc.pop("id", "") or documents.new_id())
+    device_id = documents.chosen_id(doc)
     params = {
         "id": device_id,
         "account_id": account["id"],

@@ -10,7 +10,8 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.auth.identity import identify
-from crossbar_py.http import content, envelope
+from crossbar_py.common.documents import ID_RE
+from crossbar_py.http import content, envelope, inputs
 from crossbar_py.http.errors import (
     ApiError,
     BadAccountId,
@@ -19,6 +20,7 @@ from crossbar_py.http.errors import (
     InvalidCredentials,
     MethodNotAllowed,
     RouteNotFound,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 from crossbar_py.http.routing import call_route, resolve_route, route_match
@@ -125,15 +127,27 @@ async def errors_to_envelopes(request: web.Request, handler):
     except web.HTTPRequestEntityTooLarge:
         return envelope.error(request, _too_large())
     except web.HTTPException as exc:
-        if exc.status == 405:
-            return envelope.error(request, MethodNotAllowed())
-        if exc.status == 404:
-            return envelope.error(request, RouteNotFound())
-        # 304 and 412 carry no body (cowboy_rest, contract 12).
-        return web.Response(status=exc.status)
+        return _http_exception(request, exc)
     except Exception:
         logging.getLogger("crossbar_py").exception("unhandled error")
         return envelope.error(request, ApiError())
+
+
+def _http_exception(request: web.Request, exc: web.HTTPException) -> web.Response:
+    """aiohttp's own statuses in Kazoo's envelope, but 304 and If-Match's 412 with no body (contract 12)."""
+    if exc.status in (304, 412):
+        return web.Response(status=exc.status)
+    if exc.status == 405:
+        return envelope.error(request, MethodNotAllowed())
+    if exc.status == 404:
+        return envelope.error(request, RouteNotFound())
+    if exc.status == 415:
+        return envelope.error(request, UnsupportedMediaType())
+    if exc.status < 400:
+        return exc
+    failure = ApiError({"message": exc.reason.lower()}, message=exc.reason.lower().replace(" ", "_"))
+    failure.status = exc.status
+    return envelope.error(request, failure)
 
 
 def _too_large() -> ValidationFailed:
@@ -153,6 +167,7 @@ def _json_error(message: str) -> ValidationFailed:
 @web.middleware
 async def parse_body(request: web.Request, handler):
     """Parse the JSON envelope before anything else, as Kazoo does (malformed → 400)."""
+    inputs.check_query(request.query)
     body = {}
     if request.method in BODY_METHODS and request.can_read_body:
         raw = await request.read()
@@ -161,8 +176,11 @@ async def parse_body(request: web.Request, handler):
                 body = json.loads(raw)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise _json_error(f"{exc.__class__.__name__}: {exc}") from exc
+            except RecursionError as exc:
+                raise _json_error(f"JSON nested deeper than {inputs.MAX_DEPTH} levels") from exc
             if not isinstance(body, dict):
                 raise _json_error("the request body must be a JSON object")
+            inputs.check_document(body)
             body = {str(k).lower(): v for k, v in body.items()}
     data = body.get("data", {})
     if not isinstance(data, (dict, list)):
@@ -200,6 +218,18 @@ async def check_route(request: web.Request, handler):
         if identity is None:
             raise InvalidCredentials()
     raise RouteNotFound()
+
+
+@web.middleware
+async def check_path_ids(request: web.Request, handler):
+    """Ids in the path are 32 hex characters (decisions 6); other path values storable text. A bad one is
+    a 404 before it reaches a query (a NUL byte made psycopg2 raise)."""
+    for name, value in route_match(request).items():
+        if name == "account_id" and len(value) != 32:
+            raise BadAccountId(value)
+        if (name.endswith("_id") and not ID_RE.match(value)) or inputs.text_problem(value):
+            raise BadIdentifier(value)
+    return await handler(request)
 
 
 @web.middleware
@@ -253,6 +283,23 @@ async def authorize(request: web.Request, handler):
     return await handler(request)
 
 
+def accepts_array(handler):
+    """Mark a handler whose `data` may be a JSON array (every other route reads an object)."""
+    handler.crossbar_array_data = True
+    return handler
+
+
+@web.middleware
+async def check_data_shape(request: web.Request, handler):
+    """400 when `data` is an array and the route reads an object (handlers call .get and .items on it)."""
+    data = request[keys.BODY]["data"]
+    if isinstance(data, list) and not _handler_flag(request, "crossbar_array_data"):
+        raise ValidationFailed(
+            {"data": {"type": {"message": "Value did not match type(s): object", "target": "object", "value": data}}}
+        )
+    return await handler(request)
+
+
 def superduper_only(handler):
     """Mark a handler only a superduper admin may call (system-wide routes)."""
     handler.crossbar_superduper = True
@@ -267,9 +314,11 @@ PIPELINE = [
     parse_body,
     resolve_route,
     check_route,
+    check_path_ids,
     load_account,
     authenticate,
     authorize,
     content.check_content_type,
+    check_data_shape,
     call_route,
 ]

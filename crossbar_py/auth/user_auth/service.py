@@ -9,6 +9,7 @@ from crossbar_py.accounts import queries as account_queries
 from crossbar_py.accounts.service import name_key
 from crossbar_py.auth import tokens as auth
 from crossbar_py.auth.user_auth.schema import USER_AUTH
+from crossbar_py.common.documents import ID_RE
 from crossbar_py.http.errors import InvalidCredentials, TooManyRequests, ValidationFailed
 from crossbar_py.http.validation import validate
 from crossbar_py.users import queries as user_queries
@@ -66,6 +67,8 @@ BASIC_CACHE_MAX = 10_000
 
 async def basic_identity(db, settings, encoded: str) -> auth.Identity:
     """`Authorization: Basic base64(account_id:md5(user:password))` (cb_basic_auth); 401 when wrong."""
+    if not encoded.isascii():
+        raise InvalidCredentials()  # base64 is ASCII; aiohttp hands other header bytes over as surrogates
     key = hashlib.sha256(encoded.encode()).hexdigest()
     cached = _BASIC_CACHE.get(key)
     if cached and cached[0] > time.monotonic():
@@ -74,7 +77,9 @@ async def basic_identity(db, settings, encoded: str) -> auth.Identity:
         account_id, _, digest = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidCredentials() from exc
-    account = await db.fetch_one(account_queries.GET_ACCOUNT, {"id": account_id}) if len(account_id) == 32 else None
+    if not ID_RE.match(account_id) or not digest.isascii() or "\x00" in digest:
+        raise InvalidCredentials()
+    account = await db.fetch_one(account_queries.GET_ACCOUNT, {"id": account_id})
     user = await _find_user(db, settings, account, {"method": "md5", "credentials": digest}) if account else None
     if user is None:
         raise InvalidCredentials()

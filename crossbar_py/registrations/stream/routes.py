@@ -5,7 +5,7 @@ import logging
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import middlewares
+from crossbar_py.http import inputs, middlewares
 from crossbar_py.registrations.stream import hub as hubs
 from crossbar_py.registrations.stream import queries
 
@@ -16,7 +16,7 @@ REPLAY_PAGE = 500
 def _last_event_id(request: web.Request) -> int | None:
     """Where a reconnecting client stopped: the Last-Event-ID header (or ?last_event_id=); junk is ignored."""
     raw = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or ""
-    return int(raw) if raw.isdigit() else None
+    return inputs.ascii_int(raw)
 
 
 async def _replay(request, resp: web.StreamResponse, sub: hubs.Subscription, after: int) -> None:

@@ -7,8 +7,9 @@ from psycopg2.extras import Json
 
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
-from crossbar_py.http.errors import BadIdentifier, ValidationFailed
+from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed
 from crossbar_py.http.validation import validate
+from crossbar_py.platform.db import UniqueViolation
 from crossbar_py.registrations.webhooks import queries
 from crossbar_py.registrations.webhooks.schema import EVENT_KINDS, EVENTS, WEBHOOK
 
@@ -130,12 +131,15 @@ def _columns(doc: dict) -> dict:
 async def create_webhook(db, account_id: str, data: dict) -> dict:
     """Create a webhook with a fresh secret; it delivers events from now on."""
     clean = documents.strip_private(data)
-    webhook_id = str(clean.pop("id", "") or documents.new_id())
+    webhook_id = documents.chosen_id(clean)
     doc = prepare(clean)
     params = {"id": webhook_id, "account_id": account_id, "secret": new_secret(), **_columns(doc)}
-    async with db.transaction() as cur:
-        await cur.execute(queries.INSERT_WEBHOOK, params)
-        return await cur.fetchone()
+    try:
+        async with db.transaction() as cur:
+            await cur.execute(queries.INSERT_WEBHOOK, params)
+            return await cur.fetchone()
+    except UniqueViolation as exc:
+        raise Conflict() from exc  # decisions 6: a taken id, whoever holds it
 
 
 async def list_webhooks(db, account_id: str, page) -> tuple:
