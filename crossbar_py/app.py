@@ -14,6 +14,7 @@ from crossbar_py.auth.revocation import Revocations
 from crossbar_py.auth.token_auth import routes as token_auth
 from crossbar_py.auth.user_auth import routes as user_auth
 from crossbar_py.devices import routes as devices
+from crossbar_py.http import openapi
 from crossbar_py.http.middlewares import MAX_BODY, PIPELINE
 from crossbar_py.platform.db import Database
 from crossbar_py.platform.kamailio import Kamailio
@@ -113,6 +114,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         devices,
         webhooks,
         registration_events,
+        openapi,
     ):
         resource.setup(app.router)
+    app[keys.OPENAPI] = openapi.build(app)
     return app

@@ -11,6 +11,7 @@ REVOCATIONS = web.AppKey("revocations", object)
 ACCOUNTS = web.AppKey("account_cache", object)
 LOGIN_LIMITER = web.AppKey("login_limiter", object)
 EVENTS_HUB = web.AppKey("events_hub", object)
+OPENAPI = web.AppKey("openapi", dict)
 
 REQUEST_ID = web.RequestKey("request_id", str)
 RAW_TOKEN = web.RequestKey("raw_token", str)

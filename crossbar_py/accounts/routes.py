@@ -4,7 +4,8 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.accounts import queries, service
-from crossbar_py.http import conditional, envelope
+from crossbar_py.accounts.schema import ACCOUNT
+from crossbar_py.http import conditional, envelope, openapi
 from crossbar_py.http.errors import Forbidden
 from crossbar_py.http.middlewares import may_access
 
@@ -22,6 +23,7 @@ async def get_account(request: web.Request) -> web.Response:
     return envelope.success(request, service.render(row), revision=rev, headers={"ETag": f'"{rev}"'})
 
 
+@openapi.documented(body=ACCOUNT)
 async def create_child(request: web.Request) -> web.Response:
     """PUT /v2/accounts/{A}: a child of A (PUT /v2/accounts: a child of the token's account)."""
     parent = request.get(keys.ACCOUNT) or request[keys.AUTH][1]
@@ -45,16 +47,19 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
     return _account_response(request, row)
 
 
+@openapi.documented(body=ACCOUNT)
 async def update_account(request: web.Request) -> web.Response:
     """POST /v2/accounts/{A}: replace."""
     return await _save(request, patch=False)
 
 
+@openapi.documented(body=openapi.partial(ACCOUNT))
 async def patch_account(request: web.Request) -> web.Response:
     """PATCH /v2/accounts/{A}: merge."""
     return await _save(request, patch=True)
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_account(request: web.Request) -> web.Response:
     """DELETE /v2/accounts/{A}: not the caller's own account, not one with children."""
     account = request[keys.ACCOUNT]
@@ -65,18 +70,21 @@ async def delete_account(request: web.Request) -> web.Response:
     return envelope.deleted(request, service.render(row), conditional.etag(row))
 
 
+@openapi.documented(paginated=True)
 async def children(request: web.Request) -> web.Response:
     """GET /accounts/{A}/children."""
     rows = await request.app[keys.DB].fetch_all(queries.CHILDREN, {"id": request[keys.ACCOUNT]["id"]})
     return envelope.success(request, [service.summary(r) for r in rows])
 
 
+@openapi.documented(paginated=True)
 async def descendants(request: web.Request) -> web.Response:
     """GET /accounts/{A}/descendants."""
     rows = await request.app[keys.DB].fetch_all(queries.DESCENDANTS, {"id": request[keys.ACCOUNT]["id"]})
     return envelope.success(request, [service.summary(r) for r in rows])
 
 
+@openapi.documented(paginated=True)
 async def siblings(request: web.Request) -> web.Response:
     """GET /accounts/{A}/siblings: the parent's children, for a token that may see the parent."""
     account, auth_account = request[keys.ACCOUNT], request[keys.AUTH][1]

@@ -5,10 +5,11 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
-from crossbar_py.http import conditional, envelope, filters
+from crossbar_py.http import conditional, envelope, filters, openapi
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.users import queries, service
+from crossbar_py.users.schema import USER
 
 
 def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
@@ -16,6 +17,7 @@ def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> 
     return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
 
 
+@openapi.documented(paginated=True)
 async def list_users(request: web.Request) -> web.Response:
     """GET /users: summaries, filtered and paginated."""
     page = Page.from_request(request)
@@ -28,6 +30,7 @@ async def list_users(request: web.Request) -> web.Response:
     return envelope.success(request, [service.summary(r) for r in rows], extra=extra)
 
 
+@openapi.documented(body=USER)
 async def create_user(request: web.Request) -> web.Response:
     """PUT /users."""
     account = request[keys.ACCOUNT]
@@ -61,16 +64,19 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
     return _user_response(request, row)
 
 
+@openapi.documented(body=USER)
 async def update_user(request: web.Request) -> web.Response:
     """POST /users/{U}: replace."""
     return await _save(request, patch=False)
 
 
+@openapi.documented(body=openapi.partial(USER))
 async def patch_user(request: web.Request) -> web.Response:
     """PATCH /users/{U}: merge."""
     return await _save(request, patch=True)
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_user(request: web.Request) -> web.Response:
     """DELETE /users/{U}: soft unless ?should_soft_delete=false."""
     row = await service.delete_user(

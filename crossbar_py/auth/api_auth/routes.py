@@ -6,7 +6,7 @@ from crossbar_py import keys
 from crossbar_py.accounts import queries as account_queries
 from crossbar_py.auth import tokens as auth
 from crossbar_py.auth.user_auth.service import login_data
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import InvalidCredentials, UnknownIdentifier, ValidationFailed
 from crossbar_py.http.middlewares import public
 from crossbar_py.http.validation import validate
@@ -19,6 +19,7 @@ API_AUTH = {
 }
 
 
+@openapi.documented(body=API_AUTH)
 @public
 async def create_api_auth(request: web.Request) -> web.Response:
     """PUT /v2/api_auth: 201 with an account-level token; 404 with the key when it is unknown."""

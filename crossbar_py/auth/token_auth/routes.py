@@ -5,7 +5,7 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.auth.token_auth import service
 from crossbar_py.auth.tokens import verify_token
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import InvalidCredentials, MissingToken
 from crossbar_py.http.middlewares import public
 
@@ -35,12 +35,14 @@ async def _tokeninfo(request: web.Request, token: str | None, where: str) -> web
     return envelope.success(request, await service.describe(request.app[keys.DB], identity))
 
 
+@openapi.documented(params={"token": {"type": "string"}})
 @public
 async def get_tokeninfo(request: web.Request) -> web.Response:
     """GET /v2/auth/tokeninfo?token=…: no auth header needed (Monster restores sessions with it)."""
     return await _tokeninfo(request, request.query.get("token"), "params")
 
 
+@openapi.documented(body={"type": "object", "properties": {"token": {"type": "string"}}})
 @public
 async def post_tokeninfo(request: web.Request) -> web.Response:
     """POST /v2/auth/tokeninfo {"data": {"token": …}}."""

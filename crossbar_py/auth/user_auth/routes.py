@@ -5,13 +5,15 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.auth import tokens as auth
 from crossbar_py.auth.user_auth import service
-from crossbar_py.http import envelope
+from crossbar_py.auth.user_auth.schema import USER_AUTH
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import BadRequest, Forbidden
 from crossbar_py.http.middlewares import public
 from crossbar_py.http.routing import path_param
 from crossbar_py.users.service import get_user
 
 
+@openapi.documented(body=USER_AUTH)
 @public
 async def create_user_auth(request: web.Request) -> web.Response:
     """PUT /v2/user_auth: login; the new token is the envelope's auth_token."""

@@ -5,7 +5,7 @@ import logging
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import inputs, middlewares
+from crossbar_py.http import inputs, middlewares, openapi
 from crossbar_py.registrations.stream import hub as hubs
 from crossbar_py.registrations.stream import queries
 
@@ -47,6 +47,11 @@ def _stream_response(request: web.Request) -> web.StreamResponse:
     return resp
 
 
+@openapi.documented(
+    media="text/event-stream",
+    params={"last_event_id": {"type": "integer", "minimum": 0}},
+    headers={"Last-Event-ID": {"type": "string"}},
+)
 async def stream_events(request: web.Request) -> web.StreamResponse:
     """GET /registrations/events: `event`/`id`/`data` per journal event, heartbeats, Last-Event-ID resume."""
     hub, settings = request.app[keys.EVENTS_HUB], request.app[keys.SETTINGS]
