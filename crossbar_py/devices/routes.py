@@ -15,11 +15,6 @@ from crossbar_py.http.validation import validate
 from crossbar_py.registrations.contacts.service import notify_contacts, registered_devices
 
 
-def _device_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
-    rev = conditional.etag(row)
-    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
-
-
 @openapi.documented(paginated=True, params={"with_status": openapi.BOOLEAN_TEXT})
 async def list_devices(request: web.Request) -> web.Response:
     """GET /devices: summaries, filtered and paginated as Kazoo does; ?with_status=true adds
@@ -42,17 +37,13 @@ async def create_device(request: web.Request) -> web.Response:
     account = request[keys.ACCOUNT]
     row = await service.create_device(request.app[keys.DB], account, request[keys.BODY]["data"])
     location = f"/v2/accounts/{account['id']}/devices/{row['id']}"
-    return envelope.success(
-        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
-    )
+    return envelope.document(request, row, public(row), status=201, location=location)
 
 
 async def get_device(request: web.Request) -> web.Response:
     """GET /devices/{D}."""
     row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
-    return _device_response(request, row)
+    return envelope.document(request, row, public(row))
 
 
 async def _save(request: web.Request, patch: bool) -> web.Response:
@@ -66,7 +57,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         patch,
         conditional.if_match(request),
     )
-    return _device_response(request, row)
+    return envelope.document(request, row, public(row))
 
 
 @openapi.documented(body=DEVICE)

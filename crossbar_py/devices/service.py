@@ -3,8 +3,6 @@
 import ipaddress
 import re
 
-from psycopg2.extras import Json
-
 from crossbar_py.auth import tokens as auth
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
@@ -102,16 +100,10 @@ async def create_device(db, account: dict, data: dict) -> dict:
     params = {
         "id": device_id,
         "account_id": account["id"],
-        "doc": Json(doc),
-        "rev_hash": documents.rev_hash(doc),
+        **crud.stored(doc),
         **columns(doc, account),
     }
-    try:
-        async with db.transaction() as cur:
-            await cur.execute(queries.INSERT_DEVICE, params)
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise unique_error(exc, doc) from exc
+    return await crud.insert(db, queries.INSERT_DEVICE, params, lambda exc: unique_error(exc, doc))
 
 
 def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
@@ -145,19 +137,15 @@ async def save_device(
     db, account: dict, device_id: str, data: dict, superduper: bool, patch: bool, if_match=None
 ) -> dict:
     """POST (replace public fields) or PATCH (merge) a device, validated as on create."""
-    try:
-        async with db.transaction() as cur:
-            stored = await crud.fetch_for_write(
-                cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
-            )
-            doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
-            _check_type_change(stored["doc"], doc, superduper)
-            check_ip_method(doc)
-            params = {"id": device_id, "doc": Json(doc), "rev_hash": documents.rev_hash(doc), **columns(doc, account)}
-            await cur.execute(queries.UPDATE_DEVICE, params)
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise unique_error(exc, data) from exc
+    async with crud.transaction(db, lambda exc: unique_error(exc, data)) as cur:
+        stored = await crud.fetch_for_write(
+            cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
+        )
+        doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
+        _check_type_change(stored["doc"], doc, superduper)
+        check_ip_method(doc)
+        await cur.execute(queries.UPDATE_DEVICE, {"id": device_id, **crud.stored(doc), **columns(doc, account)})
+        return await cur.fetchone()
 
 
 async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None) -> dict:
@@ -197,3 +185,11 @@ async def user_devices(db, account_id: str, user_id: str) -> list:
     """Devices owned by the user or hotdesked to it; 404 when the user does not exist."""
     await get_user(db, account_id, user_id)
     return await db.fetch_all(queries.USER_DEVICES, {"account_id": account_id, "user_id": user_id})
+
+
+async def follow_account_realm(cur, account: dict) -> None:
+    """In the account's write transaction: devices without a realm of their own take its new realm
+    (their HA1s are recomputed, so Kamailio's credentials follow at once)."""
+    await cur.execute(queries.DEVICES_ON_ACCOUNT_REALM, {"account_id": account["id"]})
+    for device in await cur.fetchall():
+        await cur.execute(queries.UPDATE_DEVICE_CREDENTIALS, {"id": device["id"], **columns(device["doc"], account)})

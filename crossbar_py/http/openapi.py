@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from crossbar_py import keys
 from crossbar_py.http import envelope
+from crossbar_py.http.markers import has_mark, unauthenticated
 
 ID_PATTERN = "^[0-9a-f]{32}$"
 PARAM_RE = re.compile(r"\{(\w+)\}")
@@ -91,12 +92,12 @@ def _parameters(path: str, doc: RouteDoc) -> list:
 
 
 def _error_statuses(method: str, path: str, handler) -> list:
-    """The statuses the pipeline (http/middlewares.py) and the datastore can answer on this operation."""
-    public = getattr(handler, "crossbar_public", False)
+    """The statuses the pipeline (http/access.py, body.py, content.py) and the datastore can answer on this operation."""
+    public = has_mark(handler, "unauthenticated")
     statuses = {400, 404, 405, 503}
     if not public or method != "GET" or path.endswith("tokeninfo"):
         statuses |= {401, 429}  # logins and token checks; Basic auth asks the login limiter
-    if "{account_id}" in path or getattr(handler, "crossbar_superduper", False):
+    if "{account_id}" in path or has_mark(handler, "superduper"):
         statuses.add(403)
     if method in BODY_METHODS:
         statuses |= {409, 415}
@@ -133,7 +134,7 @@ def _operation(method: str, path: str, handler) -> dict:
         "parameters": _parameters(path, doc),
         "responses": _responses(method, path, handler, doc),
     }
-    if not getattr(handler, "crossbar_public", False):
+    if not has_mark(handler, "unauthenticated"):
         op["security"] = [{"token": []}, {"basic": []}]
     if method in BODY_METHODS or doc.body is not None:
         body = doc.body or {"type": "object"}
@@ -192,13 +193,8 @@ def build(app: web.Application) -> dict:
     }
 
 
-def _public(handler):
-    handler.crossbar_public = True  # the pipeline's mark (http/middlewares.public), set without importing it
-    return handler
-
-
 @documented(enveloped_answer=False)
-@_public
+@unauthenticated
 async def get_openapi(request: web.Request) -> web.Response:
     """GET /v2/openapi.json: this document."""
     return envelope.render(request.app[keys.OPENAPI], 200)
@@ -216,7 +212,7 @@ def _rows(spec: dict) -> str:
 
 
 @documented(media="text/html")
-@_public
+@unauthenticated
 async def get_docs(request: web.Request) -> web.Response:
     """GET /v2/docs: the document as a plain HTML table (no scripts, nothing fetched from elsewhere)."""
     page = (

@@ -6,11 +6,11 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.http import envelope, openapi
-from crossbar_py.http.middlewares import public
+from crossbar_py.http.markers import unauthenticated
 
 
 @openapi.documented(enveloped_answer=False)
-@public
+@unauthenticated
 async def healthz(request: web.Request) -> web.Response:
     """GET /healthz: the process answers."""
     return envelope.render({"status": "ok"}, 200)
@@ -25,7 +25,7 @@ async def _check(name: str, coro) -> tuple:
 
 
 @openapi.documented(enveloped_answer=False)
-@public
+@unauthenticated
 async def readyz(request: web.Request) -> web.Response:
     """GET /readyz: PostgreSQL, Redis and Kamailio all answer (503 otherwise)."""
     app = request.app
@@ -41,7 +41,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 @openapi.documented(media="text/plain")
-@public
+@unauthenticated
 async def metrics(request: web.Request) -> web.Response:
     """GET /metrics: Prometheus text."""
     return web.Response(text=request.app[keys.METRICS].render(), content_type="text/plain")
