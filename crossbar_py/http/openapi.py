@@ -92,7 +92,7 @@ def _parameters(path: str, doc: RouteDoc) -> list:
 
 
 def _error_statuses(method: str, path: str, handler) -> list:
-    """The statuses the pipeline (http/access.py, body.py, content.py) and the datastore can answer on this operation."""
+    """The statuses the pipeline (http/access.py, body.py, content.py) and the datastore can answer."""
     public = has_mark(handler, "unauthenticated")
     statuses = {400, 404, 405, 503}
     if not public or method != "GET" or path.endswith("tokeninfo"):
