@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from crossbar_py.app import create_app
-from crossbar_py.platform import db, logs, stack
+from crossbar_py.platform import bundled, db, logs, stack
 from crossbar_py.settings import Settings
 
 DESCRIPTION = """\
@@ -21,7 +21,8 @@ commands:
   run             start PostgreSQL, Redis, Kamailio and the API on loopback with a demo account
                   (what `make run` does); Ctrl-C stops everything it started
   serve           serve the API against existing services (DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL)
-  migrate         apply the SQL migrations in sql/ to DATABASE_URL
+  migrate         apply the SQL migrations shipped with the package to DATABASE_URL
+  kamailio-cfg    print (or --output FILE) the Kamailio configuration to run Kamailio with
   account create  create an account with an admin user
 
 environment:
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="listen address (HTTP_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="listen port (HTTP_PORT, default 8000)")
     sub.add_parser("migrate", help="apply SQL migrations to DATABASE_URL")
+    kcfg = sub.add_parser("kamailio-cfg", help="print the Kamailio configuration")
+    kcfg.add_argument("--output", "-o", help="write it to this file instead of stdout")
     account = sub.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
     create = account.add_parser("create", help="create an account with an admin user")
     create.add_argument("--name", required=True, help="account name (unique)")
@@ -203,13 +206,38 @@ def cmd_account_create(args) -> int:
     return 0
 
 
+def cmd_migrate() -> int:
+    """Apply the migrations; non-zero with the reason when there are none or one fails."""
+    try:
+        applied = db.migrate(Settings.from_env().database_url)
+    except db.MigrationError as exc:
+        print(f"crossbar-py migrate: {exc}", file=sys.stderr)
+        return 2
+    except db.DatabaseError as exc:
+        print(f"crossbar-py migrate: failed: {exc}".rstrip(), file=sys.stderr)
+        return 1
+    print(f"migrate: {len(applied)} applied, schema up to date")
+    return 0
+
+
+def cmd_kamailio_cfg(output: str | None) -> int:
+    """Print the shipped Kamailio configuration, or write it to `output`."""
+    text = bundled.kamailio_cfg()
+    if output:
+        Path(output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv=None) -> int:
     """Entry point of the crossbar-py command."""
     args = _parser().parse_args(argv)
     logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
     if args.command == "migrate":
-        db.migrate(Settings.from_env().database_url)
-        return 0
+        return cmd_migrate()
+    if args.command == "kamailio-cfg":
+        return cmd_kamailio_cfg(args.output)
     if args.command == "serve":
         overrides = {k: v for k, v in (("http_host", args.host), ("http_port", args.port)) if v is not None}
         asyncio.run(_serve_until_signal(Settings.from_env(**overrides)))

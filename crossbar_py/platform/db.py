@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
 
 import aiopg
 import psycopg2
@@ -11,11 +10,11 @@ import psycopg2.errors
 import psycopg2.extras
 
 from crossbar_py.http.errors import ServiceUnavailable
-from crossbar_py.platform import logs
+from crossbar_py.platform import bundled, logs
 
 log = logging.getLogger(__name__)
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 UniqueViolation = psycopg2.errors.UniqueViolation
+DatabaseError = psycopg2.Error
 
 SET_REQUEST_ID = "SELECT set_config('crossbar.request_id', %(request_id)s, true)"
 MIGRATIONS_TABLE = """
@@ -90,13 +89,21 @@ class Database:
             return cur.rowcount
 
 
-def migrate(dsn: str, sql_dir: Path = SQL_DIR, out=print) -> list:
-    """Apply sql/NNN_*.sql files not applied yet, each in its own transaction; return their names."""
+class MigrationError(RuntimeError):
+    """No migrations to apply: a broken install, never a silent success."""
+
+
+def migrate(dsn: str, files=None, out=print) -> list:
+    """Apply, in order and once each, the numbered migrations (shipped with the package unless given);
+    the names applied."""
+    files = bundled.migrations() if files is None else files
+    if not files:
+        raise MigrationError("no migrations found in the package (crossbar_py/_data/sql): a broken install")
     applied = []
     with contextlib.closing(psycopg2.connect(dsn)) as conn:
         with conn, conn.cursor() as cur:
             cur.execute(MIGRATIONS_TABLE)
-        for path in sorted(sql_dir.glob("[0-9]*.sql")):
+        for path in files:
             with conn, conn.cursor() as cur:
                 cur.execute(MIGRATIONS_LOCK)
                 cur.execute(MIGRATIONS_APPLIED)
