@@ -12,7 +12,7 @@ from aiohttp import web
 
 from crossbar_py.app import create_app
 from crossbar_py.platform import bundled, db, logs, stack
-from crossbar_py.settings import Settings
+from crossbar_py.settings import SecretsMissing, Settings, check_secrets
 
 DESCRIPTION = """\
 A Kazoo Crossbar-compatible REST API for SIP devices and registrations, over Kamailio and PostgreSQL.
@@ -31,7 +31,10 @@ environment:
   SIP_IP (127.0.0.1), SIP_PORT (5060)          where Kamailio listens (run)
   DEMO_ACCOUNT (demo), DEMO_USER (admin), DEMO_PASSWORD (generated, kept in the data dir)   (run)
   CROSSBAR_DATA_DIR                            run's data directory (kept between runs)
-  CROSSBAR_JWT_SECRET                          token signing key (run keeps one in the data dir)
+  CROSSBAR_JWT_SECRET                          token signing key (required by serve; run keeps one in the data dir)
+  CROSSBAR_JWT_PREVIOUS_SECRETS                rotated-out signing keys, comma-separated: their tokens live on
+  CROSSBAR_LOGIN_PEPPER                        key of the login lookup (required by serve and account create)
+  CROSSBAR_LOGIN_PREVIOUS_PEPPERS              rotated-out peppers, comma-separated (docs/operations.md)
 """
 
 
@@ -108,6 +111,18 @@ def _kept_secret(path: Path, env_value: str | None, nbytes: int = 12) -> str:
     return value
 
 
+def _kept_keys(data: Path) -> dict:
+    """run's signing key and login pepper, generated once and kept in the data directory."""
+    key = _kept_secret(data / "jwt-secret", os.environ.get("CROSSBAR_JWT_SECRET"), 32)
+    legacy = (data / "demo-password").exists() and not (data / "login-pepper").exists()
+    keys = {"jwt_secret": key, "login_pepper": _kept_secret(data / "login-pepper", None, 32)}
+    keys["login_pepper"] = os.environ.get("CROSSBAR_LOGIN_PEPPER") or keys["login_pepper"]
+    if legacy:
+        # A data dir from before the pepper existed: its users' lookup keys were made with the signing key.
+        keys["login_previous_peppers"] = (key,)
+    return keys
+
+
 def _data_dir() -> Path:
     default = "/var/lib/crossbar-py" if os.geteuid() == 0 else str(Path.home() / ".local/state/crossbar-py")
     path = Path(os.environ.get("CROSSBAR_DATA_DIR", default))
@@ -167,12 +182,12 @@ def cmd_run() -> int:
         kcfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=port, sip_ip=sip_ip, sip_port=sip_port)
         procs.append(stack.start_kamailio(data, kcfg))
         settings = Settings.from_env(
+            **_kept_keys(data),
             database_url=dsn,
             redis_url=redis_url,
             sip_server=sip_ip,
             sip_port=sip_port,
             kamailio_rpc_url=f"http://127.0.0.1:{kcfg.rpc_port}/RPC",
-            jwt_secret=_kept_secret(data / "jwt-secret", os.environ.get("CROSSBAR_JWT_SECRET"), 32),
         )
         user = os.environ.get("DEMO_USER", "admin")
         password = _kept_secret(data / "demo-password", os.environ.get("DEMO_PASSWORD"))
@@ -194,6 +209,11 @@ def cmd_run() -> int:
 
 def cmd_account_create(args) -> int:
     """Create an account and its admin user, print how to log in."""
+    try:
+        check_secrets(("CROSSBAR_LOGIN_PEPPER",))
+    except SecretsMissing as exc:
+        print(f"crossbar-py account create: {exc}", file=sys.stderr)
+        return 2
     settings = Settings.from_env()
     password = args.password or secrets.token_urlsafe(12)
     account, created = asyncio.run(
@@ -203,6 +223,18 @@ def cmd_account_create(args) -> int:
         print(f"account {args.name!r} exists already: id {account['id']}", file=sys.stderr)
         return 1
     print(f"account {account['name']} id {account['id']} realm {account['realm']} user {args.user} password {password}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Serve the API; refuses to start without its secrets."""
+    try:
+        check_secrets()
+    except SecretsMissing as exc:
+        print(f"crossbar-py serve: {exc}", file=sys.stderr)
+        return 2
+    overrides = {k: v for k, v in (("http_host", args.host), ("http_port", args.port)) if v is not None}
+    asyncio.run(_serve_until_signal(Settings.from_env(**overrides)))
     return 0
 
 
@@ -239,9 +271,7 @@ def main(argv=None) -> int:
     if args.command == "kamailio-cfg":
         return cmd_kamailio_cfg(args.output)
     if args.command == "serve":
-        overrides = {k: v for k, v in (("http_host", args.host), ("http_port", args.port)) if v is not None}
-        asyncio.run(_serve_until_signal(Settings.from_env(**overrides)))
-        return 0
+        return cmd_serve(args)
     if args.command == "account":
         return cmd_account_create(args)
     return cmd_run()

@@ -11,7 +11,7 @@ from crossbar_py.auth import tokens as auth
 from crossbar_py.auth.user_auth.schema import USER_AUTH
 from crossbar_py.http.errors import InvalidCredentials, TooManyRequests, ValidationFailed
 from crossbar_py.http.validation import validate
-from crossbar_py.users import queries as user_queries
+from crossbar_py.users import service as users
 
 
 async def _candidate_accounts(db, req: dict) -> list:
@@ -26,9 +26,7 @@ async def _candidate_accounts(db, req: dict) -> list:
 
 async def _find_user(db, settings, account: dict, req: dict):
     md5 = req["method"] == "md5"
-    query = user_queries.FIND_LOGIN_CANDIDATES_MD5 if md5 else user_queries.FIND_LOGIN_CANDIDATES_SHA
-    lookup = auth.lookup_key(settings.jwt_secret, req["credentials"])
-    for user in await db.fetch_all(query, {"account_id": account["id"], "lookup": lookup}):
+    for user in await users.login_candidates(db, settings, account["id"], req["method"], req["credentials"]):
         stored = user["md5_hash"] if md5 else user["sha1_hash"]
         if user["enabled"] and auth.check_digest(req["credentials"], user["salt"], stored, settings.scrypt_n):
             return user
