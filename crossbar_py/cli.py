@@ -22,11 +22,13 @@ commands:
                   (what `make run` does); Ctrl-C stops everything it started
   serve           serve the API against existing services (DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL)
   migrate         apply the SQL migrations shipped with the package to DATABASE_URL
+  healthcheck     exit 0 when the API at HTTP_HOST:HTTP_PORT answers /healthz (container healthchecks)
   kamailio-cfg    print (or --output FILE) the Kamailio configuration to run Kamailio with
   account create  create an account with an admin user
 
 environment:
   DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL   where the services are (serve, migrate, account)
+  KAMAILIO_DB_PASSWORD                         migrate sets it as the kamailio role's password
   HTTP_HOST, HTTP_PORT (8000)                  where the API listens
   SIP_IP (127.0.0.1), SIP_PORT (5060)          where Kamailio listens (run)
   DEMO_ACCOUNT (demo), DEMO_USER (admin), DEMO_PASSWORD (generated, kept in the data dir)   (run)
@@ -48,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="listen address (HTTP_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="listen port (HTTP_PORT, default 8000)")
     sub.add_parser("migrate", help="apply SQL migrations to DATABASE_URL")
+    health = sub.add_parser("healthcheck", help="probe the local API's /healthz")
+    health.add_argument("--url", default=None, help="what to probe (default http://127.0.0.1:HTTP_PORT/healthz)")
     kcfg = sub.add_parser("kamailio-cfg", help="print the Kamailio configuration")
     kcfg.add_argument("--output", "-o", help="write it to this file instead of stdout")
     account = sub.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
@@ -240,8 +244,11 @@ def cmd_serve(args) -> int:
 
 def cmd_migrate() -> int:
     """Apply the migrations; non-zero with the reason when there are none or one fails."""
+    dsn = Settings.from_env().database_url
     try:
-        applied = db.migrate(Settings.from_env().database_url)
+        applied = db.migrate(dsn)
+        if os.environ.get("KAMAILIO_DB_PASSWORD"):
+            db.set_kamailio_password(dsn, os.environ["KAMAILIO_DB_PASSWORD"])
     except db.MigrationError as exc:
         print(f"crossbar-py migrate: {exc}", file=sys.stderr)
         return 2
@@ -250,6 +257,19 @@ def cmd_migrate() -> int:
         return 1
     print(f"migrate: {len(applied)} applied, schema up to date")
     return 0
+
+
+def cmd_healthcheck(url: str | None) -> int:
+    """0 when the API answers 200, 1 otherwise (no curl in the image: Python is there)."""
+    import urllib.request
+
+    url = url or f"http://127.0.0.1:{os.environ.get('HTTP_PORT', '8000')}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as resp:
+            return 0 if resp.status == 200 else 1
+    except OSError as exc:
+        print(f"crossbar-py healthcheck: {url}: {exc}", file=sys.stderr)
+        return 1
 
 
 def cmd_kamailio_cfg(output: str | None) -> int:
@@ -268,6 +288,8 @@ def main(argv=None) -> int:
     logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
     if args.command == "migrate":
         return cmd_migrate()
+    if args.command == "healthcheck":
+        return cmd_healthcheck(args.url)
     if args.command == "kamailio-cfg":
         return cmd_kamailio_cfg(args.output)
     if args.command == "serve":

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 MIGRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7212001)"
 MIGRATIONS_APPLIED = "SELECT name FROM schema_migrations"
 MIGRATION_RECORD = "INSERT INTO schema_migrations (name) VALUES (%(name)s)"
+# psycopg2 binds client-side, so a password literal is allowed where the server takes no parameter.
+KAMAILIO_ROLE_PASSWORD = "ALTER ROLE kamailio PASSWORD %(password)s"
 
 
 class Database:
@@ -114,3 +116,9 @@ def migrate(dsn: str, files=None, out=print) -> list:
                 cur.execute(MIGRATION_RECORD, {"name": path.name})
                 applied.append(path.name)
     return applied
+
+
+def set_kamailio_password(dsn: str, password: str) -> None:
+    """Give the kamailio role (sql/003) a password, for Kamailio nodes that connect over the network."""
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        cur.execute(KAMAILIO_ROLE_PASSWORD, {"password": password})
