@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from crossbar_py.app import create_app
-from crossbar_py.platform import bundled, db, logs, stack
+from crossbar_py.platform import bundled, db, logs, stack, workers
 from crossbar_py.settings import SecretsMissing, Settings, check_secrets
 
 DESCRIPTION = """\
@@ -32,6 +32,7 @@ environment:
   HTTP_HOST, HTTP_PORT (8000)                  where the API listens
   SIP_IP (127.0.0.1), SIP_PORT (5060)          where Kamailio listens (run)
   DEMO_ACCOUNT (demo), DEMO_USER (admin), DEMO_PASSWORD (generated, kept in the data dir)   (run)
+  CROSSBAR_WORKERS                             serve's processes (default: the cores it may use)
   CROSSBAR_DATA_DIR                            run's data directory (kept between runs)
   CROSSBAR_JWT_SECRET                          token signing key (required by serve; run keeps one in the data dir)
   CROSSBAR_JWT_PREVIOUS_SECRETS                rotated-out signing keys, comma-separated: their tokens live on
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default=None, help="listen address (HTTP_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="listen port (HTTP_PORT, default 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="API processes sharing the port (CROSSBAR_WORKERS, default: cores)"
+    )
     sub.add_parser("migrate", help="apply SQL migrations to DATABASE_URL")
     health = sub.add_parser("healthcheck", help="probe the local API's /healthz")
     health.add_argument("--url", default=None, help="what to probe (default http://127.0.0.1:HTTP_PORT/healthz)")
@@ -151,10 +155,13 @@ Ctrl-C stops everything.
 """
 
 
-async def _serve_until_signal(settings: Settings) -> None:
+async def _serve_until_signal(settings: Settings, sock=None) -> None:
     runner = web.AppRunner(create_app(settings), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    if sock is None:
+        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    else:
+        await web.SockSite(runner, sock).start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -238,8 +245,13 @@ def cmd_serve(args) -> int:
         print(f"crossbar-py serve: {exc}", file=sys.stderr)
         return 2
     overrides = {k: v for k, v in (("http_host", args.host), ("http_port", args.port)) if v is not None}
-    asyncio.run(_serve_until_signal(Settings.from_env(**overrides)))
-    return 0
+    settings = Settings.from_env(**overrides)
+    count = args.workers or workers.default_workers()
+    if count <= 1:
+        asyncio.run(_serve_until_signal(settings))
+        return 0
+    sock = workers.listen(settings.http_host, settings.http_port)
+    return workers.Supervisor(lambda s: asyncio.run(_serve_until_signal(settings, s)), sock, count).run()
 
 
 def cmd_migrate() -> int:

@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
 """
 MIGRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7212001)"
+TRY_LOCK = "SELECT pg_try_advisory_lock(%(key)s) AS locked"
+UNLOCK = "SELECT pg_advisory_unlock(%(key)s)"
 MIGRATIONS_APPLIED = "SELECT name FROM schema_migrations"
 MIGRATION_RECORD = "INSERT INTO schema_migrations (name) VALUES (%(name)s)"
 # psycopg2 binds client-side, so a password literal is allowed where the server takes no parameter.
@@ -71,6 +73,20 @@ class Database:
             if request_id:
                 await cur.execute(SET_REQUEST_ID, {"request_id": request_id})
             yield cur
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, key: int):
+        """Yield True while this process holds the cluster-wide advisory lock `key`, False when another
+        process or node holds it: a job that must run once per round runs only where it is True. The lock
+        is a session lock on one pooled connection, so it dies with that connection (docs/operations.md)."""
+        async with self.cursor() as cur:
+            await cur.execute(TRY_LOCK, {"key": key})
+            locked = (await cur.fetchone())["locked"]
+            try:
+                yield locked
+            finally:
+                if locked:
+                    await cur.execute(UNLOCK, {"key": key})
 
     async def fetch_one(self, query: str, params: dict | None = None) -> dict | None:
         """The first row, or None."""

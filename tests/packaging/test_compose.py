@@ -124,7 +124,7 @@ def test_api_from_the_wheel_serves_and_its_healthcheck_follows_it(compose, insta
         "HTTP_PORT": str(port),
     }
     check = compose["services"]["api"]["healthcheck"]["test"][1:]
-    serve = subprocess.Popen([str(installed / "bin/crossbar-py"), "serve"], cwd=tmp_path, env=env)
+    serve = subprocess.Popen([str(installed / "bin/crossbar-py"), "serve", "--workers", "2"], cwd=tmp_path, env=env)
     try:
         deadline = time.monotonic() + 30
         while cli(installed, tmp_path, *check[1:], HTTP_PORT=str(port)).returncode != 0:

@@ -1,5 +1,6 @@
 """Journal retention: events older than the configured number of days are deleted, in batches.
-Every API node runs it; the DELETE is idempotent, so several nodes need no coordination."""
+Every API process runs the loop; an advisory lock lets one process at a time purge, so workers and nodes
+do not delete the same batch side by side."""
 
 import logging
 
@@ -7,6 +8,7 @@ from crossbar_py.platform import periodic
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600
+LOCK = 7212010
 PURGE_BATCH = """
 DELETE FROM registration_events
  WHERE id IN (SELECT id FROM registration_events WHERE ts < now() - make_interval(days => %(days)s)
@@ -32,4 +34,4 @@ def running(db, days: int):
         if deleted:
             log.info("journal retention", extra={"deleted": deleted, "days": days})
 
-    return periodic.every(PURGE_EVERY_SECONDS, round_, "journal retention")
+    return periodic.every(PURGE_EVERY_SECONDS, round_, "journal retention", db, LOCK)
