@@ -8,6 +8,7 @@ import aiopg
 import psycopg2
 import psycopg2.errors
 import psycopg2.extras
+from psycopg2 import sql
 
 from crossbar_py.http.errors import ServiceUnavailable
 from crossbar_py.platform import bundled, logs
@@ -15,6 +16,8 @@ from crossbar_py.platform import bundled, logs
 log = logging.getLogger(__name__)
 UniqueViolation = psycopg2.errors.UniqueViolation
 DatabaseError = psycopg2.Error
+Json = psycopg2.extras.Json
+__all__ = ["Database", "DatabaseError", "Json", "MigrationError", "UniqueViolation", "migrate", "sql"]
 
 SET_REQUEST_ID = "SELECT set_config('crossbar.request_id', %(request_id)s, true)"
 MIGRATIONS_TABLE = """
@@ -138,3 +141,19 @@ def set_kamailio_password(dsn: str, password: str) -> None:
     """Give the kamailio role (sql/003) a password, for Kamailio nodes that connect over the network."""
     with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
         cur.execute(KAMAILIO_ROLE_PASSWORD, {"password": password})
+
+
+def probe(dsn: str) -> bool:
+    """True once a server accepts a connection (raises while it does not)."""
+    psycopg2.connect(dsn).close()
+    return True
+
+
+def ensure_database(admin_dsn: str, name: str) -> None:
+    """Create the database `name` unless it exists."""
+    with contextlib.closing(psycopg2.connect(admin_dsn)) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name})
+            if not cur.fetchone():
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
