@@ -2,10 +2,12 @@
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import secrets
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from aiohttp import web
@@ -250,7 +252,9 @@ def cmd_serve(args) -> int:
         asyncio.run(_serve_until_signal(settings))
         return 0
     sock = workers.listen(settings.http_host, settings.http_port)
-    return workers.Supervisor(lambda s: asyncio.run(_serve_until_signal(settings, s)), sock, count).run()
+    with tempfile.TemporaryDirectory(prefix="crossbar-metrics-") as shared:
+        settings = dataclasses.replace(settings, metrics_dir=shared)
+        return workers.Supervisor(lambda s: asyncio.run(_serve_until_signal(settings, s)), sock, count).run()
 
 
 def cmd_migrate() -> int:
