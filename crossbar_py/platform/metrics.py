@@ -34,7 +34,7 @@ class Metrics:
         self.gauges: dict = {}
         self.share_dir = Path(share_dir) if share_dir else None
 
-    def increment(self, name: str, amount: float = 1, **labels) -> None:
+    def increment(self, name: str, amount: int = 1, **labels) -> None:
         """Add to a labelled counter (webhook attempts, ...)."""
         self.counters[(name, tuple(sorted(labels.items())))] += amount
 
@@ -104,7 +104,11 @@ class Metrics:
 
 
 def _merge(snapshots: list) -> dict:
-    out = {"counters": defaultdict(Counter), "histograms": defaultdict(dict), "gauges": defaultdict(dict)}
+    out: dict[str, defaultdict] = {
+        "counters": defaultdict(Counter),
+        "histograms": defaultdict(dict),
+        "gauges": defaultdict(dict),
+    }
     for alive, snap in snapshots:
         for name, lab, value in snap["counters"]:
             out["counters"][name][tuple(map(tuple, lab))] += value
