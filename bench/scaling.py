@@ -199,13 +199,18 @@ def bench_journal(conn, n: int, days: int) -> None:
     ids = iter(range(n + 1, n + 10_000_000))
     ins = [p50(conn, insert.format(t=t), lambda: {"id": next(ids)}, 500) for t in ("jr_plain", "jr_ranged")]
     print(f"| insert one event (commit each) | {ins[0]:.3f} | {ins[1]:.3f} |")
-    oldest = f"ts < date_trunc('day', now()) - interval '{days - 1} days'"
-    delete = timed(conn, f"DELETE FROM jr_plain WHERE {oldest}")
-    part = f"jr_ranged_{days + 3}"
+    # One whole day (the partition for `full` days ago) either way: what a retention round removes.
+    full = days - 2
+    start, stop = (f"date_trunc('day', now()) - interval '{d} days'" for d in (full, full - 1))
+    day = f"ts >= {start} AND ts < {stop}"
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM jr_plain WHERE {day}")
+        rows = cur.fetchone()[0]
+    delete = timed(conn, f"DELETE FROM jr_plain WHERE {day}")
+    part = f"jr_ranged_{full + 2}"
     drop = timed(conn, f"ALTER TABLE jr_ranged DETACH PARTITION {part}; DROP TABLE {part}")
     print(
-        f"| retention: one day (~{n // days:,} events) | DELETE {delete * 1000:.0f} ms "
-        f"| DETACH+DROP {drop * 1000:.0f} ms |"
+        f"| retention: one day ({rows:,} events) | DELETE {delete * 1000:.0f} ms | DETACH+DROP {drop * 1000:.0f} ms |"
     )
     print(f"| load + index (s) | {loads['jr_plain']:.1f} | {loads['jr_ranged']:.1f} |")
     print(f"| size (MB) | {size_mb(conn, 'jr_plain'):.0f} | {size_mb(conn, 'jr_ranged'):.0f} |")

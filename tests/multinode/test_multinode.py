@@ -1,6 +1,7 @@
 """Several nodes, one truth: two Kamailio nodes and two API nodes (each with two workers) on one
 PostgreSQL and one Redis, each in its own network namespace; sipp phones register on either Kamailio."""
 
+import http.server
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -77,6 +79,10 @@ def _api_node(cluster: Cluster, node: str, kamailio: str, dsn: str, redis_url: s
         "CROSSBAR_JWT_SECRET": "multinode-signing-key-" + "k" * 20,
         "CROSSBAR_LOGIN_PEPPER": "multinode-pepper-" + "p" * 20,
         "CROSSBAR_EVENTS_POLL_INTERVAL": "0.2",
+        # The receiver is at 10.200.1.31; a short timeout keeps the lease (2 x timeout + 10 s) short.
+        "CROSSBAR_WEBHOOK_ALLOW_PRIVATE": "1",
+        "CROSSBAR_WEBHOOK_TIMEOUT": "2",
+        "CROSSBAR_WEBHOOK_POLL_INTERVAL": "0.2",
         "HTTP_HOST": cluster.net.addr(node),
         "HTTP_PORT": "8000",
         "LOG_LEVEL": "WARNING",
@@ -359,3 +365,57 @@ def _rpc_alive(cluster: Cluster, node: str) -> bool:
         return True
     except (OSError, stack.StackError):
         return False
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """A customer's webhook receiver at 10.200.1.31:8090 that holds the first delivery until released."""
+
+    def __init__(self, addr: str):
+        self.calls: list = []
+        self.hold, self.release = threading.Event(), threading.Event()
+        self.hold.set()
+        super().__init__((addr, 8090), _Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        server = self.server
+        server.calls.append((self.client_address[0], body))
+        if server.hold.is_set():
+            server.hold.clear()
+            server.release.wait(30)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_):
+        pass
+
+
+def test_kill_9_the_api_node_mid_delivery_and_the_other_delivers_the_webhook(cluster, phones):
+    receiver = Receiver(cluster.net.addr("ph"))
+    try:
+        hook = {"name": "ops", "uri": f"http://{cluster.net.addr('ph')}:8090/hook", "http_verb": "POST",
+                "hook": "device.unregistered", "retries": 5}  # fmt: skip
+        status, body = cluster.call("a2", "PUT", cluster.account_path("/webhooks"), {"data": hook})
+        assert status == 201, body
+        _, phone = phones[1]
+        phone.stop_answering()
+        status, body = cluster.call("a2", "DELETE", cluster.account_path(f"/registrations/{phone.username}"))
+        assert status == 200, body
+        _until(lambda: receiver.calls, timeout=20, what="the first delivery")
+        first_node, first = receiver.calls[0]
+        dying = "a1" if first_node == cluster.net.addr("a1") else "a2"
+        survivor = "a2" if dying == "a1" else "a1"
+        os.killpg(cluster.procs[dying].pid, signal.SIGKILL)
+        cluster.procs[dying].wait(10)
+        receiver.release.set()
+        _until(lambda: len(receiver.calls) > 1, timeout=40, what="the other node's delivery")
+        again_node, again = receiver.calls[1]
+        assert again_node == cluster.net.addr(survivor)
+        assert again["eventId"] == first["eventId"] and again["event"] == "device.unregistered"
+    finally:
+        receiver.release.set()
+        receiver.shutdown()
+        receiver.server_close()
