@@ -43,25 +43,78 @@ environment:
 """
 
 
+def _command(sub, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    """A sub-command whose --help explains what it does, not only its flags."""
+    return sub.add_parser(
+        name, help=summary, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crossbar-py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="the whole stack on loopback with a demo account")
-    serve = sub.add_parser("serve", help="serve the API")
+    _command(
+        sub,
+        "run",
+        "the whole stack on loopback with a demo account",
+        "Start a private PostgreSQL (migrated), Redis, Kamailio and the API on loopback, create the demo\n"
+        "account and its admin, and print how to log in and point a phone at it. Data (PostgreSQL, the demo\n"
+        "password, the signing key) stays in CROSSBAR_DATA_DIR between runs. Ctrl-C or SIGTERM stops\n"
+        "everything it started.",
+    )
+    serve = _command(
+        sub,
+        "serve",
+        "serve the API",
+        "Serve the HTTP API against services that already run: DATABASE_URL (migrated), REDIS_URL and\n"
+        "KAMAILIO_RPC_URL, with CROSSBAR_JWT_SECRET and CROSSBAR_LOGIN_PEPPER set (exits 2 naming a missing\n"
+        "one). --workers N forks N processes on one port (default: the cores); background jobs (webhook\n"
+        "delivery, the journal tailer, snapshots, retention, revocation) are correct with any number of\n"
+        "workers and nodes (docs/operations.md). Stops cleanly on SIGTERM.",
+    )
     serve.add_argument("--host", default=None, help="listen address (HTTP_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="listen port (HTTP_PORT, default 8000)")
     serve.add_argument(
         "--workers", type=int, default=None, help="API processes sharing the port (CROSSBAR_WORKERS, default: cores)"
     )
-    sub.add_parser("migrate", help="apply SQL migrations to DATABASE_URL")
-    health = sub.add_parser("healthcheck", help="probe the local API's /healthz")
+    _command(
+        sub,
+        "migrate",
+        "apply SQL migrations to DATABASE_URL",
+        "Apply the numbered SQL migrations shipped in the package and not applied yet to DATABASE_URL, each in\n"
+        "its own transaction, under an advisory lock (several nodes may run it at once). Prints each one it\n"
+        "applies. Exits 2 when the package carries no migrations, 1 when one fails. With KAMAILIO_DB_PASSWORD\n"
+        "set, gives the kamailio role that password.",
+    )
+    health = _command(
+        sub,
+        "healthcheck",
+        "probe the local API's /healthz",
+        "Exit 0 when the API answers GET /healthz with 200 (default http://127.0.0.1:HTTP_PORT/healthz), 1\n"
+        "otherwise: the container healthcheck of the API image.",
+    )
     health.add_argument("--url", default=None, help="what to probe (default http://127.0.0.1:HTTP_PORT/healthz)")
-    kcfg = sub.add_parser("kamailio-cfg", help="print the Kamailio configuration")
+    kcfg = _command(
+        sub,
+        "kamailio-cfg",
+        "print the Kamailio configuration",
+        "Print (or write with --output) the kamailio.cfg shipped in the package: run Kamailio with\n"
+        "`kamailio -f FILE -A NAME=value ...` (kamailio/README.md lists the defines).",
+    )
     kcfg.add_argument("--output", "-o", help="write it to this file instead of stdout")
-    account = sub.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
-    create = account.add_parser("create", help="create an account with an admin user")
+    account = _command(
+        sub, "account", "manage accounts", "Manage accounts directly in the database (no API token needed)."
+    ).add_subparsers(dest="action", required=True)
+    create = _command(
+        account,
+        "create",
+        "create an account with an admin user",
+        "Create an account (a top-level one, or a child of --parent) with an admin user, in DATABASE_URL.\n"
+        "Prints the account id, its SIP realm and the admin's password. Exits 1 if the name is taken, 2\n"
+        "without CROSSBAR_LOGIN_PEPPER.",
+    )
     create.add_argument("--name", required=True, help="account name (unique)")
     create.add_argument("--realm", help="SIP realm (generated when omitted)")
     create.add_argument("--parent", help="parent account id (none: a top-level account)")
