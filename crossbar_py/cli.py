@@ -179,9 +179,14 @@ def _kept_keys(data: Path) -> dict:
     legacy = (data / "demo-password").exists() and not (data / "login-pepper").exists()
     keys: dict = {"jwt_secret": key, "login_pepper": _kept_secret(data / "login-pepper", None, 32)}
     keys["login_pepper"] = os.environ.get("CROSSBAR_LOGIN_PEPPER") or keys["login_pepper"]
+    previous = data / "login-previous-peppers"
     if legacy:
-        # A data dir from before the pepper existed: its users' lookup keys were made with the signing key.
-        keys["login_previous_peppers"] = (key,)
+        # A data dir from before the pepper existed: its users' lookup keys were made with the signing key,
+        # and stay findable (kept in a file) until each user has logged in again.
+        previous.write_text(key + "\n")
+        previous.chmod(0o600)
+    if previous.exists():
+        keys["login_previous_peppers"] = tuple(previous.read_text().split())
     return keys
 
 
