@@ -42,6 +42,8 @@ class Sipp:
         src_ip: str = "127.0.0.1",
         port: int | None = None,
         credentials: tuple | None = None,
+        users: list | None = None,
+        rate: int = 0,
         timeout: float = 10,
         calls: int = 1,
         **variables,
@@ -74,12 +76,14 @@ class Sipp:
             "-error_file",
             str(self.dir / "err.log"),
         ]
-        if credentials:
-            user, realm, password = credentials
-            (self.dir / "users.csv").write_text(
-                f"SEQUENTIAL\n{user};{realm};[authentication username={user} password={password}]\n"
-            )
+        users = users or ([credentials] if credentials else [])
+        if users:
+            # sipp 3.6 cannot nest keywords in a field: the whole [authentication ...] goes in the CSV.
+            lines = "".join(f"{u};{r};[authentication username={u} password={p}]\n" for u, r, p in users)
+            (self.dir / "users.csv").write_text("SEQUENTIAL\n" + lines)
             self.argv += ["-inf", str(self.dir / "users.csv")]
+        if rate:
+            self.argv += ["-r", str(rate)]
         self.proc = None
 
     async def start(self) -> "Sipp":
