@@ -123,3 +123,10 @@ class TooManyRequests(ApiError):
 class ServiceUnavailable(ApiError):
     status = 503
     message = "datastore_unreachable"
+
+
+class KamailioUnavailable(ApiError):
+    """503 when Kamailio's RPC does not answer (bans live only in Kamailio)."""
+
+    status = 503
+    message = "kamailio_unreachable"

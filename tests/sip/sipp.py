@@ -113,3 +113,14 @@ async def register(
     return await Sipp(
         sip_port, "register", credentials=(user, realm, password), expires=expires, final=final, **kw
     ).run()
+
+
+def forget_failures(rpc_port: int, src_ip: str) -> None:
+    """Clear Kamailio's auth-failure counters of one source address (tests that fail on purpose)."""
+    from crossbar_py.platform import stack
+
+    for table in ("authfail", "ipfail"):
+        for slot in stack.rpc_call(rpc_port, "htable.dump", table) or []:
+            for item in slot.get("slot", []):
+                if item["name"] == src_ip or item["name"].startswith(f"{src_ip}|"):
+                    stack.rpc_call(rpc_port, "htable.delete", table, item["name"])

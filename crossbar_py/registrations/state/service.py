@@ -10,6 +10,7 @@ from crossbar_py.http import querystring as query
 from crossbar_py.http.errors import field_error
 from crossbar_py.registrations.contacts.service import aor_contacts, flush_aor, notify_each, parse_uri
 from crossbar_py.registrations.state import queries, view
+from crossbar_py.sip_bans import service as sip_bans
 
 
 async def status(db, device: dict, account: dict) -> str:
@@ -61,7 +62,7 @@ def now_iso() -> str:
     return view.iso(datetime.now(UTC))
 
 
-async def registration(db, device: dict, account: dict, sip_server: str) -> dict:
+async def registration(db, kamailio, device: dict, account: dict, sip_server: str) -> dict:
     """Seed 000's registration object, plus contacts, lastRegistration and diagnostics."""
     state = await status(db, device, account)
     rows = []
@@ -77,7 +78,7 @@ async def registration(db, device: dict, account: dict, sip_server: str) -> dict
         "deviceId": device["id"],
         "status": state,
         "contacts": [view.contact(r, first.get(r["ruid"])) for r in rows],
-        "diagnostics": await view.diagnostics(db, device, rows, state, sip_server),
+        "diagnostics": await view.diagnostics(db, device, rows, state, sip_server, await _bans(kamailio, device)),
     }
     if rows:
         latest = rows[0]
@@ -105,6 +106,12 @@ async def registration(db, device: dict, account: dict, sip_server: str) -> dict
                 "expiresAt": view.iso(last["expires_at"]),
             }
     return {k: v for k, v in data.items() if v is not None}
+
+
+async def _bans(kamailio, device: dict) -> list:
+    if not device["sip_username"]:
+        return []
+    return await sip_bans.device_bans(kamailio, device["sip_username"], device["sip_realm"])
 
 
 async def flush_device(db, device: dict) -> list:
