@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime
 
+from crossbar_py.common.times import iso
 from crossbar_py.http.errors import BadIdentifier
 
 # Kamailio's htable per ban type (kamailio.cfg): the key is "<address>|<username>@<realm>" for
@@ -32,11 +33,6 @@ def parse_ban_id(raw: str) -> tuple:
     return table, key
 
 
-def iso(epoch: int) -> str:
-    """An epoch second as ISO-8601 UTC."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def ban(table: str, key: str, until: int, now: int) -> dict:
     """One ban element: id, type, ip, username and realm (credentials bans), bannedUntil, expiresIn."""
     ip, _, aor = key.partition("|")
@@ -44,5 +40,5 @@ def ban(table: str, key: str, until: int, now: int) -> dict:
     if aor:
         username, _, realm = aor.rpartition("@")
         item.update(username=username, realm=realm)
-    item.update(bannedUntil=iso(until), expiresIn=max(0, until - now))
+    item.update(bannedUntil=iso(datetime.fromtimestamp(until, UTC)), expiresIn=max(0, until - now))
     return item
