@@ -130,3 +130,13 @@ class KamailioUnavailable(ApiError):
 
     status = 503
     message = "kamailio_unreachable"
+
+
+class ComponentsDown(ApiError):
+    """503 from /readyz: which components do not answer, and what each check said."""
+
+    status = 503
+    message = "service_unavailable"
+
+    def __init__(self, down: list, checks: dict):
+        super().__init__({"message": "down: " + ", ".join(down), "down": down, "checks": checks})

@@ -105,6 +105,18 @@ async def test_health_endpoints(client):
     assert (await client.get("/healthz")).status == 200
     resp = await client.get("/readyz")
     assert resp.status == 200
-    assert (await resp.json())["checks"] == {"postgres": "ok", "redis": "ok", "kamailio": "ok"}
+    body = await ok(resp)
+    assert body["data"] == {"status": "ok", "checks": {"postgres": "ok", "redis": "ok", "kamailio": "ok"}}
     text = await (await client.get("/metrics")).text()
     assert "crossbar_requests_total" in text
+
+
+async def test_readyz_names_what_is_down_in_the_envelope(aiohttp_client, stack_env):
+    from crossbar_py.app import create_app
+    from crossbar_py.platform.stack import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}/RPC"
+    client = await aiohttp_client(create_app(stack_env.settings(kamailio_rpc_url=dead)))
+    body = await assert_error(await client.get("/readyz"), 503, "service_unavailable")
+    assert body["data"]["down"] == ["kamailio"] and body["data"]["message"] == "down: kamailio"
+    assert body["data"]["checks"]["postgres"] == "ok" and body["data"]["checks"]["kamailio"].startswith("error: ")

@@ -44,6 +44,7 @@ class Sipp:
         credentials: tuple | None = None,
         users: list | None = None,
         rate: int = 0,
+        trace_logs: bool = False,
         timeout: float = 10,
         calls: int = 1,
         **variables,
@@ -84,6 +85,8 @@ class Sipp:
             self.argv += ["-inf", str(self.dir / "users.csv")]
         if rate:
             self.argv += ["-r", str(rate)]
+        if trace_logs:
+            self.argv += ["-trace_logs"]
         self.proc = None
 
     async def start(self) -> "Sipp":
@@ -99,6 +102,10 @@ class Sipp:
         err = self.dir / "err.log"
         text = out.decode(errors="replace") + (err.read_text(errors="replace") if err.exists() else "")
         return Result(self.proc.returncode, text, self.port)
+
+    def logged(self) -> list:
+        """The lines the scenario's <log> actions wrote (with trace_logs)."""
+        return [line for path in self.dir.glob("*_logs.log") for line in path.read_text().splitlines() if line]
 
     async def run(self) -> Result:
         """Start and wait."""
