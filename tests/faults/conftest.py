@@ -1,5 +1,6 @@
 """A whole `crossbar-py run` stack (supervisor, PostgreSQL, Redis, Kamailio, API) per module, for faults."""
 
+import asyncio
 import contextlib
 import json
 import os
@@ -75,6 +76,15 @@ class RunStack:
                     return
             time.sleep(0.05)
         raise AssertionError(f"{what} not met after {timeout}s; supervisor log:\n{self.log.read_text()[-3000:]}")
+
+    async def until(self, check, timeout: float = 30.0, what: str = "condition") -> None:
+        """wait_for without blocking the test's event loop (a receiver may be serving on it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{what} not met after {timeout}s")
 
 
 @pytest.fixture(scope="module")
