@@ -19,7 +19,7 @@ def if_match(request: web.Request):
     header = request.headers.get("If-Match")
 
     def check(row: dict) -> None:
-        tags = _tags(header)
+        tags = _tags(header or "")
         if "*" not in tags and etag(row) not in tags:
             raise web.HTTPPreconditionFailed()
 
@@ -29,4 +29,5 @@ def if_match(request: web.Request):
 def not_modified(request: web.Request, row: dict) -> bool:
     """True when If-None-Match names the current revision (GET answers 304)."""
     header = request.headers.get("If-None-Match")
-    return bool(header) and ("*" in _tags(header) or etag(row) in _tags(header))
+    tags = _tags(header or "")
+    return "*" in tags or etag(row) in tags

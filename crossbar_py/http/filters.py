@@ -37,7 +37,8 @@ def _values(raw: str) -> list:
 
 def build(query) -> tuple:
     """(a SQL fragment starting with AND, its parameters) for the filters in a query string."""
-    clauses, params = [], {}
+    clauses: list[sql.Composable] = []
+    params: dict = {}
     for n, (key, raw) in enumerate(query.items()):
         prefix = next((p for p in PREFIXES if key.startswith(p)), None)
         if prefix:

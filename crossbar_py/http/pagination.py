@@ -62,7 +62,7 @@ class Page:
         if not self.paginate:
             return rows, {}
         page, more = rows[: self.size], rows[self.size :]
-        extra = {"page_size": len(page)}
+        extra: dict = {"page_size": len(page)}
         if self.start_given:
             extra["start_key"] = self.start_given
         if more:

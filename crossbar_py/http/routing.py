@@ -82,7 +82,7 @@ async def resolve_route(request: web.Request, handler):
         raise MethodNotAllowed()
     if verb or path != request.path:
         target = _Target(verb or request.method, request.rel_url.with_path(path))
-        request[keys.MATCH] = await request.app.router.resolve(target)
+        request[keys.MATCH] = await request.app.router.resolve(target)  # type: ignore[arg-type]
     return await handler(request)
 
 

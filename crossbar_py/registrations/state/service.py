@@ -205,7 +205,8 @@ class BulkStatusQuery(Schema):
 
 
 def _bulk_filters(params: dict, id_column: str = "device_id") -> tuple:
-    clauses, values = [], {}
+    clauses: list[psql.Composable] = []
+    values: dict = {}
     if "status" in params:
         clauses.append(psql.SQL("status = %(status)s"))
         values["status"] = params["status"]
