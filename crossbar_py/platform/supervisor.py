@@ -64,14 +64,14 @@ class Supervisor:
             if comp.proc is not None and comp.proc.popen.poll() is None:
                 continue
             if comp.proc is not None:
-                self._reap(comp)
+                self._reap(comp, comp.proc)
             if self._due(comp) and self._restart(comp):
                 restarted.append(comp.name)
         return restarted
 
-    def _reap(self, comp: Component) -> None:
+    def _reap(self, comp: Component, proc: Process) -> None:
         """poll() has reaped the main process; now its group, its pid file, and a log line."""
-        proc, comp.proc = comp.proc, None
+        comp.proc = None
         comp.down_since = time.monotonic()
         log.error(
             "component died", extra={"component": comp.name, "pid": proc.pid, "returncode": proc.popen.returncode}

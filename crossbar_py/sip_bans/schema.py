@@ -36,7 +36,7 @@ def parse_ban_id(raw: str) -> tuple:
 def ban(table: str, key: str, until: int, now: int) -> dict:
     """One ban element: id, type, ip, username and realm (credentials bans), bannedUntil, expiresIn."""
     ip, _, aor = key.partition("|")
-    item = {"id": ban_id(table, key), "type": TYPES[table], "ip": ip}
+    item: dict = {"id": ban_id(table, key), "type": TYPES[table], "ip": ip}
     if aor:
         username, _, realm = aor.rpartition("@")
         item.update(username=username, realm=realm)
