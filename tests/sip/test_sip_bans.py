@@ -1,8 +1,12 @@
 """SIP bans: per (username, address) for stale passwords, per address for scanners; listed and lifted."""
 
+import asyncio
+
 import psycopg2
 import pytest
 
+from crossbar_py.app import create_app
+from crossbar_py.platform import stack
 from tests.conftest import AUTHFAIL_LIMIT, SCANNER_LIMIT
 from tests.helpers import assert_error, ok
 from tests.sip.sipp import Sipp, register
@@ -96,3 +100,40 @@ async def test_a_ban_id_we_never_handed_out_is_404(client, tenant, ban_id):
     await assert_error(
         await client.delete(tenant.url(f"/sip_bans/{ban_id}"), headers=tenant.headers), 404, "bad_identifier"
     )
+
+
+@pytest.fixture(scope="module")
+def flood_node(stack_env):
+    """A Kamailio node of its own whose pike bans more than 10 requests from one address in 2 s."""
+    port = int(stack_env.dsn.rsplit(":", 1)[1].split("/")[0])
+    defines = {"PIKE_DENSITY": 10, "PIKE_UNIT": 2, "KA_INTERVAL": 0, "CHILDREN": 2}
+    cfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=port, defines=defines)
+    proc = stack.start_kamailio(stack_env.workdir / "flood-kamailio", cfg)
+    yield cfg
+    proc.stop()
+
+
+async def test_a_flood_is_banned_by_address_dropped_and_lifted(aiohttp_client, stack_env, flood_node, master_token):
+    src = "127.0.0.44"
+    flood = Sipp(flood_node.sip_port, "message", src_ip=src, user="x", realm="not-ours.example", final=403, timeout=3)
+    flood.argv += ["-m", "40", "-r", "100"]
+    await flood.run()
+    # Banned: dropped without an answer.
+    quiet = Sipp(flood_node.sip_port, "message", src_ip=src, user="x", realm="not-ours.example", final=403, timeout=2)
+    assert not (await quiet.run()).ok
+    client = await aiohttp_client(
+        create_app(stack_env.settings(kamailio_rpc_url=f"http://127.0.0.1:{flood_node.rpc_port}/RPC"))
+    )
+    master = {"X-Auth-Token": master_token}
+    bans = [b for b in (await ok(await client.get("/v2/sip_bans", headers=master)))["data"] if b["ip"] == src]
+    assert [b["type"] for b in bans] == ["flood"]
+    with psycopg2.connect(stack_env.dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT reason, username FROM registration_events WHERE event = 'banned' AND source LIKE %s", (src + ":%",)
+        )
+        assert cur.fetchall() == [("flood", "")]
+    await asyncio.sleep(4.5)  # pike forgets the address once it is quiet
+    await ok(await client.delete(f"/v2/sip_bans/{bans[0]['id']}", headers=master))
+    assert (
+        await Sipp(flood_node.sip_port, "message", src_ip=src, user="x", realm="not-ours.example", final=403).run()
+    ).ok
