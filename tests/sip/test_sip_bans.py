@@ -137,3 +137,9 @@ async def test_a_flood_is_banned_by_address_dropped_and_lifted(aiohttp_client, s
     assert (
         await Sipp(flood_node.sip_port, "message", src_ip=src, user="x", realm="not-ours.example", final=403).run()
     ).ok
+
+
+async def test_bans_answer_503_in_the_envelope_when_kamailio_is_unreachable(aiohttp_client, stack_env, tenant):
+    dead = f"http://127.0.0.1:{stack.free_port()}/RPC"
+    client = await aiohttp_client(create_app(stack_env.settings(kamailio_rpc_url=dead)))
+    await assert_error(await client.get(tenant.url("/sip_bans"), headers=tenant.headers), 503, "kamailio_unreachable")
