@@ -1,4 +1,5 @@
-"""Revisions as ETags; If-Match (412) and If-None-Match (304) with cowboy_rest's semantics (contract 12)."""
+"""Revisions as ETags; If-Match (412) and If-None-Match (304) with cowboy_rest's semantics
+(docs/kazoo-compatibility.md §12)."""
 
 from aiohttp import web
 

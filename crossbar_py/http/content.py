@@ -1,4 +1,5 @@
-"""Content negotiation: which request bodies are accepted, JSONP and pretty-printed responses (contract 3)."""
+"""Content negotiation: which request bodies are accepted, JSONP and pretty-printed responses
+(docs/kazoo-compatibility.md §3)."""
 
 import json
 import re

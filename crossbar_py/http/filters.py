@@ -1,4 +1,5 @@
-"""Kazoo's listing filters (contract 9) as SQL over the stored document, with bound parameters only."""
+"""Kazoo's listing filters (docs/kazoo-compatibility.md §9) as SQL over the stored document, with bound
+parameters only."""
 
 import json
 

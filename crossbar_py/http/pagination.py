@@ -1,4 +1,5 @@
-"""Kazoo's listing pagination: page_size, start_key / next_start_key, paginate=false (contract 9)."""
+"""Kazoo's listing pagination: page_size, start_key / next_start_key, paginate=false
+(docs/kazoo-compatibility.md §9)."""
 
 import base64
 import struct

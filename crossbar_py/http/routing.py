@@ -48,7 +48,7 @@ def _tunnelled_verb(request: web.Request) -> str | None:
         return None
     body = request.get(keys.BODY, {})
     data = body.get("data")
-    # Kazoo looks in data, then the query string, then the envelope (contract 3).
+    # Kazoo looks in data, then the query string, then the envelope (docs/kazoo-compatibility.md §3).
     verb = (data.get("verb") if isinstance(data, dict) else None) or request.query.get("verb") or body.get("verb")
     verb = str(verb).upper() if verb else None
     return verb if verb in TUNNEL_VERBS and verb != "POST" else None

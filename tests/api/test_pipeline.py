@@ -1,9 +1,11 @@
-"""Envelope, headers, errors and check order of the request pipeline (contract 2-6)."""
+"""Envelope, headers, errors and check order of the request pipeline (docs/kazoo-compatibility.md §2-6)."""
 
 import json
 
 import pytest
 
+from crossbar_py.app import create_app
+from crossbar_py.platform.stack import free_port
 from tests.helpers import ENVELOPE_KEYS, assert_error, ok
 
 
@@ -101,7 +103,7 @@ async def test_errors_carry_cors_headers(client, tenant):
     assert resp.headers["Access-Control-Max-Age"] == "86400"
 
 
-async def test_health_endpoints(client):
+async def test_health_endpoints(stack_env, client):
     assert (await client.get("/healthz")).status == 200
     resp = await client.get("/readyz")
     assert resp.status == 200
@@ -111,12 +113,10 @@ async def test_health_endpoints(client):
     assert "crossbar_requests_total" in text
 
 
-async def test_readyz_names_what_is_down_in_the_envelope(aiohttp_client, stack_env):
-    from crossbar_py.app import create_app
-    from crossbar_py.platform.stack import free_port
-
-    dead = f"http://127.0.0.1:{free_port()}/RPC"
-    client = await aiohttp_client(create_app(stack_env.settings(kamailio_rpc_url=dead)))
-    body = await assert_error(await client.get("/readyz"), 503, "service_unavailable")
+async def test_readyz_names_what_is_down_in_the_envelope(aiohttp_client, data_env):
+    dead = data_env.settings(kamailio_rpc_url=f"http://127.0.0.1:{free_port()}/RPC")
+    resp = await (await aiohttp_client(create_app(dead))).get("/readyz")
+    body = await assert_error(resp, 503, "service_unavailable")
     assert body["data"]["down"] == ["kamailio"] and body["data"]["message"] == "down: kamailio"
-    assert body["data"]["checks"]["postgres"] == "ok" and body["data"]["checks"]["kamailio"].startswith("error: ")
+    checks = body["data"]["checks"]
+    assert checks["postgres"] == checks["redis"] == "ok" and checks["kamailio"].startswith("error: ")

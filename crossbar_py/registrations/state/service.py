@@ -1,4 +1,4 @@
-"""A device's registration state, from live contacts and the journal (registrations-plus.md)."""
+"""A device's registration state, from live contacts and the journal (docs/monitoring.md)."""
 
 import asyncio
 
