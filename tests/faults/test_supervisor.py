@@ -72,3 +72,23 @@ def test_a_restart_that_fails_is_retried_with_backoff(tmp_path):
         assert calls[2] - calls[1] >= 0.45 and calls[3] - calls[2] >= 1.45
     finally:
         sup.stop_all()
+
+
+def test_run_wakes_on_a_childs_death_not_on_the_next_pass(tmp_path):
+    sup = Supervisor()
+    comp = Component("svc", _forking(tmp_path), tmp_path / "svc.pid")
+    first = sup.start(comp)
+    killed = {}
+
+    def stop() -> bool:
+        if not killed:
+            killed["at"] = time.monotonic()
+            os.kill(first.pid, signal.SIGKILL)
+        return comp.restarts > 0 or time.monotonic() - killed["at"] > 10
+
+    try:
+        sup.run(stop, interval=5)  # a pass every 5 s: only SIGCHLD can make it quick
+        assert comp.restarts == 1 and comp.down_since is not None and comp.down_since - killed["at"] < 1
+        assert _group_gone(first.pid)
+    finally:
+        sup.stop_all()
