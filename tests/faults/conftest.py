@@ -53,6 +53,11 @@ class RunStack:
         port = int((self.data / "pgdata" / "postmaster.pid").read_text().splitlines()[3])
         return f"postgresql://postgres@127.0.0.1:{port}/crossbar"
 
+    def redis_url(self) -> str:
+        """Redis, on the port its process title names ("redis-server 127.0.0.1:PORT")."""
+        title = Path(f"/proc/{self.pid('redis')}/cmdline").read_bytes().split(b"\0")[0].decode()
+        return f"redis://127.0.0.1:{title.rpartition(':')[2].strip()}/0"
+
     def sql(self, query: str, params=None) -> list:
         """Rows of one query, on a connection of its own."""
         with contextlib.closing(psycopg2.connect(self.dsn())) as conn, conn, conn.cursor() as cur:
