@@ -165,6 +165,12 @@ async def test_postgres_restart_answers_503_then_recovers_without_an_api_restart
         run.wait_for(lambda: run.pid("postgres") and _complete(run, account_id, "pgr") is not None, 30, "postgres")
         async with session.get(load.url, headers=load.headers) as resp:
             assert resp.status == 200
+        # Kamailio reconnects by itself: a phone registers again.
+        await _devices(session, run, token, account_id, ["afterpg01"])
+    realm = run.sql("SELECT realm FROM accounts WHERE id = %s", (account_id,))[0][0]
+    phone = Sipp(run.sip_port, "register", users=[("afterpg01", realm, SIP_PASSWORD)], expires=600, final=200)
+    result = await phone.run()
+    assert result.ok, result.output
     assert run.pid("api") == api
     assert load.statuses() <= {("put", 201), ("put", 503), ("get", 200), ("get", 503)}, load.statuses()
     unavailable = [body for _, status, body in load.answers if status == 503]
