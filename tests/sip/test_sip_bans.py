@@ -104,9 +104,15 @@ async def test_a_ban_id_we_never_handed_out_is_404(client, tenant, ban_id):
 
 @pytest.fixture(scope="module")
 def flood_node(stack_env):
-    """A Kamailio node of its own whose pike bans more than 10 requests from one address in 2 s."""
+    """A Kamailio node of its own whose pike bans more than 10 requests from one address in 2 s (but 127.0.0.45)."""
     port = int(stack_env.dsn.rsplit(":", 1)[1].split("/")[0])
-    defines = {"PIKE_DENSITY": 10, "PIKE_UNIT": 2, "KA_INTERVAL": 0, "CHILDREN": 2}
+    defines = {
+        "PIKE_DENSITY": 10,
+        "PIKE_UNIT": 2,
+        "TRUSTED_SOURCES": '"^127\\.0\\.0\\.45$"',
+        "KA_INTERVAL": 0,
+        "CHILDREN": 2,
+    }
     cfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=port, defines=defines)
     proc = stack.start_kamailio(stack_env.workdir / "flood-kamailio", cfg)
     yield cfg
@@ -143,3 +149,10 @@ async def test_bans_answer_503_in_the_envelope_when_kamailio_is_unreachable(aioh
     dead = f"http://127.0.0.1:{stack.free_port()}/RPC"
     client = await aiohttp_client(create_app(stack_env.settings(kamailio_rpc_url=dead)))
     await assert_error(await client.get(tenant.url("/sip_bans"), headers=tenant.headers), 503, "kamailio_unreachable")
+
+
+async def test_a_trusted_source_is_never_banned_as_a_flood(flood_node):
+    flood = Sipp(flood_node.sip_port, "message", src_ip="127.0.0.45", user="x", realm="not-ours.example", final=403)
+    flood.argv += ["-m", "40", "-r", "100"]
+    result = await flood.run()
+    assert result.ok, result.output
