@@ -2,9 +2,9 @@
 
 import time
 
+from crossbar_py.devices import service as devices
 from crossbar_py.http.errors import BadIdentifier, KamailioUnavailable
 from crossbar_py.platform.kamailio import KamailioError
-from crossbar_py.registrations.contacts import service as contacts
 from crossbar_py.sip_bans import queries, schema
 
 
@@ -29,10 +29,16 @@ async def all_bans(kamailio, tables=tuple(schema.TYPES), timeout: float = 3.0) -
     return sorted(bans, key=lambda b: (b["bannedUntil"], b["id"]))
 
 
+async def _owned(db, account: dict, bans: list) -> list:
+    """The bans that name one of the account's own devices (never by realm string alone)."""
+    pairs = [(b["username"], b["realm"]) for b in bans if "username" in b]
+    owned = await devices.owned_sip_identities(db, account["id"], pairs)
+    return [b for b in bans if (b.get("username"), b.get("realm")) in owned]
+
+
 async def account_bans(db, kamailio, account: dict) -> list:
-    """The credentials bans of the account's realms (address bans belong to no account)."""
-    realms = set(await contacts.account_realms(db, account))
-    return [b for b in await all_bans(kamailio, (schema.TABLES["credentials"],)) if b.get("realm") in realms]
+    """The credentials bans of the account's devices (address bans belong to no account)."""
+    return await _owned(db, account, await all_bans(kamailio, (schema.TABLES["credentials"],)))
 
 
 async def device_bans(kamailio, username: str, realm: str) -> list:
@@ -56,7 +62,7 @@ async def lift(db, kamailio, raw_id: str, request_id: str, account: dict | None 
     """Lift one ban (an account may lift only its realms' credentials bans); the ban as it was."""
     table, key = schema.parse_ban_id(raw_id)
     ban = await _current(kamailio, table, key)
-    if account is not None and ban.get("realm") not in set(await contacts.account_realms(db, account)):
+    if account is not None and not await _owned(db, account, [ban]):
         raise BadIdentifier(raw_id[:64])
     for name in (table, schema.COUNTERS[table]):
         if name:

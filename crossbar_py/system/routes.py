@@ -5,11 +5,12 @@ import asyncio
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import ComponentsDown
 from crossbar_py.http.markers import unauthenticated
 
 
+@openapi.documented(enveloped_answer=False)
 @unauthenticated
 async def healthz(request: web.Request) -> web.Response:
     """GET /healthz: the process answers."""
@@ -41,6 +42,7 @@ async def readyz(request: web.Request) -> web.Response:
     return envelope.success(request, {"status": "ok", "checks": checks})
 
 
+@openapi.documented(media="text/plain")
 @unauthenticated
 async def metrics(request: web.Request) -> web.Response:
     """GET /metrics: Prometheus text."""
