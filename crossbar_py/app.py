@@ -27,6 +27,7 @@ from crossbar_py.registrations.stream import routes as registration_events
 from crossbar_py.registrations.webhooks import delivery as webhook_delivery
 from crossbar_py.registrations.webhooks import routes as webhooks
 from crossbar_py.settings import Settings
+from crossbar_py.sip_bans import routes as sip_bans
 from crossbar_py.sip_devices import routes as sip_devices
 from crossbar_py.system import routes as system
 from crossbar_py.system import service as system_service
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         devices,
         webhooks,
         registration_events,
+        sip_bans,
         openapi,
     ):
         resource.setup(app.router)

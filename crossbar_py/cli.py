@@ -15,6 +15,7 @@ from aiohttp import web
 from crossbar_py.app import create_app
 from crossbar_py.http.server import ApiRunner
 from crossbar_py.platform import bundled, db, logs, stack, workers
+from crossbar_py.platform.supervisor import Component, Supervisor
 from crossbar_py.settings import SecretsMissing, Settings, check_secrets
 
 DESCRIPTION = """\
@@ -22,7 +23,8 @@ A Kazoo Crossbar-compatible REST API for SIP devices and registrations, over Kam
 
 commands:
   run             start PostgreSQL, Redis, Kamailio and the API on loopback with a demo account
-                  (what `make run` does); Ctrl-C stops everything it started
+                  (what `make run` does) and restart any of them that dies; Ctrl-C stops
+                  everything it started
   serve           serve the API against existing services (DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL)
   migrate         apply the SQL migrations shipped with the package to DATABASE_URL
   healthcheck     exit 0 when the API at HTTP_HOST:HTTP_PORT answers /healthz (container healthchecks)
@@ -236,37 +238,60 @@ def _interrupt(*_) -> None:
     raise KeyboardInterrupt
 
 
+def _components(data: Path, sup: Supervisor) -> tuple:
+    """Start PostgreSQL (migrated), Redis and Kamailio under the supervisor, each on a port kept
+    for its restarts; (settings for the API, sip ip, sip port)."""
+    pg_port, redis_port = stack.free_port(), stack.free_port()
+    dsn = f"postgresql://postgres@127.0.0.1:{pg_port}/crossbar"
+    sup.start(Component("postgres", lambda: stack.start_postgres(data, pg_port)[1], data / "pgdata" / "postmaster.pid"))
+    db.migrate(dsn)
+    sup.start(Component("redis", lambda: stack.start_redis(data, redis_port)[1]))
+    sip_ip, sip_port = os.environ.get("SIP_IP", "127.0.0.1"), int(os.environ.get("SIP_PORT", "5060"))
+    kcfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=pg_port, sip_ip=sip_ip, sip_port=sip_port)
+    sup.start(Component("kamailio", lambda: stack.start_kamailio(data, kcfg), data / "kamailio" / "kamailio.pid"))
+    settings = Settings.from_env(
+        database_url=dsn,
+        redis_url=f"redis://127.0.0.1:{redis_port}/0",
+        sip_server=sip_ip,
+        sip_port=sip_port,
+        kamailio_rpc_url=f"http://127.0.0.1:{kcfg.rpc_port}/RPC",
+        **_kept_keys(data),
+    )
+    return settings, sip_ip, sip_port
+
+
+def _api_env(settings: Settings) -> dict:
+    """What `crossbar-py serve` reads for the settings run decided."""
+    return {
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "KAMAILIO_RPC_URL": settings.kamailio_rpc_url,
+        "SIP_SERVER": settings.sip_server,
+        "SIP_PORT": str(settings.sip_port),
+        "CROSSBAR_JWT_SECRET": settings.jwt_secret,
+        "CROSSBAR_JWT_PREVIOUS_SECRETS": ",".join(settings.jwt_previous_secrets),
+        "CROSSBAR_LOGIN_PEPPER": settings.login_pepper,
+        "CROSSBAR_LOGIN_PREVIOUS_PEPPERS": ",".join(settings.login_previous_peppers),
+    }
+
+
 def cmd_run() -> int:
-    """The whole stack on loopback, until Ctrl-C or SIGTERM."""
+    """The whole stack on loopback under a supervisor that restarts what dies, until Ctrl-C or SIGTERM."""
     data = _data_dir()
-    procs = []
-    # SIGTERM during start-up must still reach the finally below, which stops what was started.
+    sup = Supervisor()
+    # SIGTERM must still reach the finally below, which stops what was started.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        dsn, pg = stack.start_postgres(data)
-        procs.append(pg)
-        db.migrate(dsn)
-        redis_url, rd = stack.start_redis(data)
-        procs.append(rd)
-        sip_ip, sip_port = os.environ.get("SIP_IP", "127.0.0.1"), int(os.environ.get("SIP_PORT", "5060"))
-        port = int(dsn.rsplit(":", 1)[1].split("/")[0])
-        kcfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=port, sip_ip=sip_ip, sip_port=sip_port)
-        procs.append(stack.start_kamailio(data, kcfg))
-        settings = Settings.from_env(
-            **_kept_keys(data),
-            database_url=dsn,
-            redis_url=redis_url,
-            sip_server=sip_ip,
-            sip_port=sip_port,
-            kamailio_rpc_url=f"http://127.0.0.1:{kcfg.rpc_port}/RPC",
-        )
+        settings, sip_ip, sip_port = _components(data, sup)
         user = os.environ.get("DEMO_USER", "admin")
         password = _kept_secret(data / "demo-password", os.environ.get("DEMO_PASSWORD"))
         account, _ = asyncio.run(
             ensure_account(settings, os.environ.get("DEMO_ACCOUNT", "demo"), user, password, superduper=True)
         )
+        api = (settings.http_host, settings.http_port)
+        sup.start(Component("api", lambda: stack.start_api(data, _api_env(settings), *api)))
         print(_banner(settings, account, user, password, sip_ip, sip_port), flush=True)
-        asyncio.run(_serve_until_signal(settings))
+        sup.run(lambda: False)
         return 0
     except stack.StackError as exc:
         print(f"crossbar-py run: {exc}", file=sys.stderr)
@@ -274,8 +299,7 @@ def cmd_run() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for proc in reversed(procs):
-            proc.stop()
+        sup.stop_all()
 
 
 def cmd_account_create(args) -> int:

@@ -20,6 +20,7 @@ from crossbar_py.settings import Settings
 from tests.helpers import Tenant, login
 
 AUTHFAIL_LIMIT = 3
+SCANNER_LIMIT = 5
 
 
 @dataclass
@@ -86,7 +87,15 @@ def data_env():
             db_port=port,
             # No keepalives here: sipp's scripted phones would get OPTIONS they do not expect.
             # tests/sip/test_keepalive.py runs a node of its own that pings.
-            defines={"AUTHFAIL_LIMIT": AUTHFAIL_LIMIT, "CHILDREN": 4, "LOG_LEVEL": 1, "KA_INTERVAL": 0},
+            # No flood ban either: the tests' phones all register from loopback, many at once.
+            defines={
+                "AUTHFAIL_LIMIT": AUTHFAIL_LIMIT,
+                "SCANNER_LIMIT": SCANNER_LIMIT,
+                "PIKE_DENSITY": 0,
+                "CHILDREN": 4,
+                "LOG_LEVEL": 1,
+                "KA_INTERVAL": 0,
+            },
         )
         env = Stack(dsn, redis_url, kcfg.sip_port, kcfg.rpc_port, workdir, {}, secrets.token_hex(8), kcfg, procs)
         master, _ = asyncio.run(

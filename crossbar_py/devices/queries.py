@@ -55,3 +55,12 @@ UPDATE devices SET sip_realm = %(sip_realm)s, ha1 = %(ha1)s, ha1b = %(ha1b)s WHE
 DEVICES_ON_ACCOUNT_REALM = """
 SELECT * FROM devices WHERE account_id = %(account_id)s AND NOT deleted AND NOT (doc -> 'sip' ? 'realm') FOR UPDATE
 """
+
+# Which of these (SIP username, realm) pairs are the account's own devices (exact, as Kamailio matches).
+OWNED_SIP_IDENTITIES = """
+SELECT d.sip_username, d.sip_realm
+  FROM devices d
+  JOIN unnest(%(usernames)s::text[], %(realms)s::text[]) AS p(username, realm)
+    ON d.sip_username = p.username AND d.sip_realm = p.realm
+ WHERE d.account_id = %(account_id)s AND NOT d.deleted
+"""

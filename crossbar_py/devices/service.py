@@ -262,3 +262,12 @@ async def follow_account_realm(cur, account: dict) -> None:
     await cur.execute(queries.DEVICES_ON_ACCOUNT_REALM, {"account_id": account["id"]})
     for device in await cur.fetchall():
         await cur.execute(queries.UPDATE_DEVICE_CREDENTIALS, {"id": device["id"], **columns(device["doc"], account)})
+
+
+async def owned_sip_identities(db, account_id: str, pairs: list) -> set:
+    """The (SIP username, realm) pairs among these that name one of the account's devices."""
+    if not pairs:
+        return set()
+    params = {"account_id": account_id, "usernames": [u for u, _ in pairs], "realms": [r for _, r in pairs]}
+    rows = await db.fetch_all(queries.OWNED_SIP_IDENTITIES, params)
+    return {(r["sip_username"], r["sip_realm"]) for r in rows}

@@ -133,3 +133,20 @@ class TooManyRequests(ApiError):
 class ServiceUnavailable(ApiError):
     status = 503
     message = "datastore_unreachable"
+
+
+class KamailioUnavailable(ApiError):
+    """503 when Kamailio's RPC does not answer (bans live only in Kamailio)."""
+
+    status = 503
+    message = "kamailio_unreachable"
+
+
+class ComponentsDown(ApiError):
+    """503 from /readyz: which components do not answer, and what each check said."""
+
+    status = 503
+    message = "service_unavailable"
+
+    def __init__(self, down: list, checks: dict):
+        super().__init__({"message": "down: " + ", ".join(down), "down": down, "checks": checks})

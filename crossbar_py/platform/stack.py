@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -31,6 +32,7 @@ class Process:
     name: str
     popen: subprocess.Popen
     log: Path
+    stop_signal: int = signal.SIGTERM
 
     @property
     def pid(self) -> int:
@@ -42,10 +44,10 @@ class Process:
         return self.popen.poll() is None
 
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM, then SIGKILL if it does not exit in time."""
+        """Its stop signal (SIGTERM), then SIGKILL if it does not exit in time."""
         if not self.alive():
             return
-        os.kill(self.pid, signal.SIGTERM)
+        os.kill(self.pid, self.stop_signal)
         try:
             self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -81,6 +83,9 @@ def _udp_free(port: int) -> bool:
 
 def _tcp_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As the servers themselves do: connections in TIME_WAIT from a killed instance must not
+        # keep a restart off its own port; a listener still does.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((LOOPBACK, port))
         except OSError:
@@ -214,6 +219,8 @@ def start_postgres(
         user=user,
         netns=netns,
     )
+    # SIGINT is PostgreSQL's fast shutdown; SIGTERM (smart) would wait for every client to leave.
+    proc.stop_signal = signal.SIGINT
     dsn = f"postgresql://postgres@{host}:{port}/crossbar"
     admin = f"postgresql://postgres@{host}:{port}/postgres"
     _wait(lambda: db.probe(admin), "PostgreSQL", proc)
@@ -385,3 +392,16 @@ def rpc_call(rpc_port: int, method: str, *params, timeout: float = 2.0, host: st
     if "error" in reply:
         raise StackError(f"RPC {method}: {reply['error']}")
     return reply.get("result")
+
+
+def start_api(workdir: Path, env: dict, host: str, port: int) -> Process:
+    """Start `crossbar-py serve` as a child (env: its settings) and wait until /healthz answers."""
+    argv = [sys.executable, "-m", "crossbar_py", "serve", "--host", host, "--port", str(port)]
+    proc = _spawn("api", argv, workdir / "api.log", env={**os.environ, **env})
+    _wait(lambda: _http_ok(f"http://{host}:{port}/healthz"), "API", proc)
+    return proc
+
+
+def _http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=1) as resp:
+        return resp.status == 200

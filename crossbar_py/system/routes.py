@@ -6,6 +6,7 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.http import envelope, openapi
+from crossbar_py.http.errors import ComponentsDown
 from crossbar_py.http.markers import unauthenticated
 from crossbar_py.system import service
 
@@ -25,10 +26,9 @@ async def _check(name: str, coro) -> tuple:
     return name, "ok"
 
 
-@openapi.documented(enveloped_answer=False)
 @unauthenticated
 async def readyz(request: web.Request) -> web.Response:
-    """GET /readyz: PostgreSQL, Redis and Kamailio all answer (503 otherwise)."""
+    """GET /readyz: PostgreSQL, Redis and Kamailio's RPC all answer; else 503 naming what is down."""
     app = request.app
     checks = dict(
         await asyncio.gather(
@@ -37,8 +37,10 @@ async def readyz(request: web.Request) -> web.Response:
             _check("kamailio", app[keys.KAMAILIO].call("core.version")),
         )
     )
-    ok = all(v == "ok" for v in checks.values())
-    return envelope.render({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
+    down = sorted(name for name, result in checks.items() if result != "ok")
+    if down:
+        raise ComponentsDown(down, checks)
+    return envelope.success(request, {"status": "ok", "checks": checks})
 
 
 @openapi.documented(media="text/plain")

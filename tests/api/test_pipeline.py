@@ -107,14 +107,16 @@ async def test_health_endpoints(stack_env, client):
     assert (await client.get("/healthz")).status == 200
     resp = await client.get("/readyz")
     assert resp.status == 200
-    assert (await resp.json())["checks"] == {"postgres": "ok", "redis": "ok", "kamailio": "ok"}
+    body = await ok(resp)
+    assert body["data"] == {"status": "ok", "checks": {"postgres": "ok", "redis": "ok", "kamailio": "ok"}}
     text = await (await client.get("/metrics")).text()
     assert "crossbar_requests_total" in text
 
 
-async def test_readyz_names_what_is_down(aiohttp_client, data_env):
+async def test_readyz_names_what_is_down_in_the_envelope(aiohttp_client, data_env):
     dead = data_env.settings(kamailio_rpc_url=f"http://127.0.0.1:{free_port()}/RPC")
     resp = await (await aiohttp_client(create_app(dead))).get("/readyz")
-    assert resp.status == 503
-    checks = (await resp.json())["checks"]
-    assert checks["postgres"] == checks["redis"] == "ok" and checks["kamailio"] != "ok"
+    body = await assert_error(resp, 503, "service_unavailable")
+    assert body["data"]["down"] == ["kamailio"] and body["data"]["message"] == "down: kamailio"
+    checks = body["data"]["checks"]
+    assert checks["postgres"] == checks["redis"] == "ok" and checks["kamailio"].startswith("error: ")

@@ -42,6 +42,9 @@ class Sipp:
         src_ip: str = "127.0.0.1",
         port: int | None = None,
         credentials: tuple | None = None,
+        users: list | None = None,
+        rate: int = 0,
+        trace_logs: bool = False,
         timeout: float = 10,
         calls: int = 1,
         **variables,
@@ -74,12 +77,16 @@ class Sipp:
             "-error_file",
             str(self.dir / "err.log"),
         ]
-        if credentials:
-            user, realm, password = credentials
-            (self.dir / "users.csv").write_text(
-                f"SEQUENTIAL\n{user};{realm};[authentication username={user} password={password}]\n"
-            )
+        users = users or ([credentials] if credentials else [])
+        if users:
+            # sipp 3.6 cannot nest keywords in a field: the whole [authentication ...] goes in the CSV.
+            lines = "".join(f"{u};{r};[authentication username={u} password={p}]\n" for u, r, p in users)
+            (self.dir / "users.csv").write_text("SEQUENTIAL\n" + lines)
             self.argv += ["-inf", str(self.dir / "users.csv")]
+        if rate:
+            self.argv += ["-r", str(rate)]
+        if trace_logs:
+            self.argv += ["-trace_logs"]
         self.proc = None
 
     async def start(self) -> "Sipp":
@@ -96,6 +103,10 @@ class Sipp:
         text = out.decode(errors="replace") + (err.read_text(errors="replace") if err.exists() else "")
         return Result(self.proc.returncode, text, self.port)
 
+    def logged(self) -> list:
+        """The lines the scenario's <log> actions wrote (with trace_logs)."""
+        return [line for path in self.dir.glob("*_logs.log") for line in path.read_text().splitlines() if line]
+
     async def run(self) -> Result:
         """Start and wait."""
         await self.start()
@@ -109,3 +120,14 @@ async def register(
     return await Sipp(
         sip_port, "register", credentials=(user, realm, password), expires=expires, final=final, **kw
     ).run()
+
+
+def forget_failures(rpc_port: int, src_ip: str) -> None:
+    """Clear Kamailio's auth-failure counters of one source address (tests that fail on purpose)."""
+    from crossbar_py.platform import stack
+
+    for table in ("authfail", "ipfail"):
+        for slot in stack.rpc_call(rpc_port, "htable.dump", table) or []:
+            for item in slot.get("slot", []):
+                if item["name"] == src_ip or item["name"].startswith(f"{src_ip}|"):
+                    stack.rpc_call(rpc_port, "htable.delete", table, item["name"])

@@ -2,9 +2,8 @@
 
 import pytest
 
-from crossbar_py.platform import stack
 from tests.helpers import ok
-from tests.sip.sipp import register
+from tests.sip.sipp import forget_failures, register
 from tests.sip.test_device_lifecycle import assert_gone_from_kamailio
 from tests.sip.test_registration import PASSWORD
 
@@ -26,7 +25,7 @@ async def test_disabling_the_account_flushes_its_devices(client, stack_env, owne
     )
     assert_gone_from_kamailio(stack_env, username, tenant.realm)
     assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, final=403, src_ip="127.0.0.60")).ok
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", "127.0.0.60")
+    forget_failures(stack_env.rpc_port, "127.0.0.60")
 
 
 async def test_disabling_the_owner_flushes_its_devices(client, stack_env, owned):

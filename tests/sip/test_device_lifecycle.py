@@ -7,7 +7,7 @@ import pytest
 
 from crossbar_py.platform import stack
 from tests.helpers import ok
-from tests.sip.sipp import Sipp, register
+from tests.sip.sipp import Sipp, forget_failures, register
 from tests.sip.test_registration import PASSWORD, location_rows
 
 
@@ -34,7 +34,7 @@ async def test_disabling_or_new_password_flushes_and_blocks(client, stack_env, r
     assert_gone_from_kamailio(stack_env, username, tenant.realm)
     src = "127.0.0.50" if "enabled" in change else "127.0.0.51"
     assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, final=403, src_ip=src)).ok
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", src)
+    forget_failures(stack_env.rpc_port, src)
 
 
 async def test_deleting_the_device_flushes_it(client, stack_env, registered):

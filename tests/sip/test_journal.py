@@ -6,7 +6,7 @@ import pytest
 
 from crossbar_py.platform import stack
 from tests.helpers import assert_error, ok
-from tests.sip.sipp import register
+from tests.sip.sipp import forget_failures, register
 from tests.sip.test_registration import PASSWORD
 
 
@@ -52,7 +52,7 @@ async def test_a_phones_life_in_the_journal(client, stack_env, journal_device):
 
     src = "127.0.0.70"
     assert (await register(stack_env.sip_port, username, tenant.realm, "wrong-pass", final=403, src_ip=src)).ok
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", src)
+    forget_failures(stack_env.rpc_port, src)
     status, logs = await _state(client, tenant, dev)
     assert status["status"] == "invalid"
     assert logs[0]["event"] == "auth_failed" and logs[0]["reason"] == "wrong password"
@@ -72,7 +72,7 @@ async def test_auth_failure_with_hostile_strings_is_journaled_verbatim(client, s
         src_ip=src,
         user_agent="x'); DROP TABLE devices; --",
     )
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", src)
+    forget_failures(stack_env.rpc_port, src)
     assert result.ok, result.output
     _, logs = await _state(client, tenant, dev)
     assert logs[0]["userAgent"] == "x'); DROP TABLE devices; --"
@@ -163,7 +163,7 @@ async def test_registration_diagnostics_explain_a_wrong_password(client, stack_e
     tenant, dev, username = journal_device
     src = "127.0.0.72"
     assert (await register(stack_env.sip_port, username, tenant.realm, "not-it", final=403, src_ip=src)).ok
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", src)
+    forget_failures(stack_env.rpc_port, src)
     data = (await ok(await client.get(tenant.url(f"/devices/{dev['id']}/registration"), headers=tenant.headers)))[
         "data"
     ]

@@ -6,9 +6,8 @@ import psycopg2
 import pytest
 
 from crossbar_py.platform import stack
-from tests.conftest import AUTHFAIL_LIMIT
 from tests.helpers import assert_error, ok
-from tests.sip.sipp import Sipp, register
+from tests.sip.sipp import Sipp, forget_failures, register
 
 PASSWORD = "s3cret-pw"
 
@@ -91,7 +90,7 @@ async def test_rejected_registrations_leave_no_row(client, stack_env, phone_devi
     result = await register(stack_env.sip_port, user, tenant.realm, password, final=403, src_ip=src)
     assert result.ok, result.output
     assert location_rows(stack_env.dsn, user) == []
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", src)
+    forget_failures(stack_env.rpc_port, src)
 
 
 async def test_too_brief_interval_is_423_with_min_expires(stack_env, phone_device):
@@ -175,23 +174,11 @@ async def test_message_to_a_foreign_domain_is_refused(stack_env):
     assert result.ok, result.output
 
 
-async def test_repeated_auth_failures_ban_the_source(stack_env, phone_device):
-    tenant, _, username = phone_device
-    src = "127.0.0.40"
-    for _ in range(AUTHFAIL_LIMIT):
-        assert (await register(stack_env.sip_port, username, tenant.realm, "bad-pass", final=403, src_ip=src)).ok
-    banned = await register(stack_env.sip_port, username, tenant.realm, PASSWORD, src_ip=src, timeout=3)
-    assert not banned.ok
-    assert location_rows(stack_env.dsn, username) == []
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "ipban", src)
-    assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, src_ip=src)).ok
-
-
 async def test_reenabled_device_registers_again(client, stack_env, phone_device):
     tenant, dev, username = phone_device
     set_enabled(stack_env.dsn, "devices", dev["id"], False)
     assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD, final=403, src_ip="127.0.0.30")).ok
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", "127.0.0.30")
+    forget_failures(stack_env.rpc_port, "127.0.0.30")
     set_enabled(stack_env.dsn, "devices", dev["id"], True)
     assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD)).ok
 

@@ -5,9 +5,8 @@ import asyncio
 
 import pytest
 
-from crossbar_py.platform import stack
 from tests.helpers import ok
-from tests.sip.sipp import Sipp, register
+from tests.sip.sipp import Sipp, forget_failures, register
 from tests.sip.test_device_lifecycle import assert_gone_from_kamailio
 
 OLD_PASSWORD_SRC = "127.0.0.53"
@@ -50,7 +49,7 @@ async def test_reset_password_flushes_notifies_and_swaps_the_password(client, st
 
     refused = await register(stack_env.sip_port, username, tenant.realm, password, final=403, src_ip=OLD_PASSWORD_SRC)
     assert refused.ok, refused.output
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", OLD_PASSWORD_SRC)
+    forget_failures(stack_env.rpc_port, OLD_PASSWORD_SRC)
     again = await register(stack_env.sip_port, username, tenant.realm, new_password)
     assert again.ok, again.output
     seen = (await ok(await client.get(tenant.url(f"/devices/sip/{device_id}"), headers=tenant.headers)))["data"]

@@ -31,7 +31,8 @@ async def get_registration(request: web.Request) -> web.Response:
     db, account = request.app[keys.DB], request[keys.ACCOUNT]
     device = await get_device(db, account["id"], path_param(request, "device_id"))
     settings = request.app[keys.SETTINGS]
-    data = await service.registration(db, device, account, f"{settings.sip_server}:{settings.sip_port}")
+    sip_server = f"{settings.sip_server}:{settings.sip_port}"
+    data = await service.registration(db, request.app[keys.KAMAILIO], device, account, sip_server)
     return envelope.success(request, data)
 
 

@@ -13,6 +13,7 @@ from crossbar_py.platform.db import sql as psql
 from crossbar_py.registrations.contacts.service import aor_contacts, flush_device, notify_each
 from crossbar_py.registrations.journal import events
 from crossbar_py.registrations.state import queries, view
+from crossbar_py.sip_bans import service as sip_bans
 
 
 async def current(db, device: dict) -> dict | None:
@@ -62,7 +63,7 @@ async def logs(db, device_id: str, lines: int) -> list:
     return out
 
 
-async def registration(db, device: dict, account: dict, sip_server: str) -> dict:
+async def registration(db, kamailio, device: dict, account: dict, sip_server: str) -> dict:
     """Seed 000's registration object, plus contacts, lastRegistration and diagnostics."""
     state = await status(db, device)
     rows = []
@@ -78,7 +79,7 @@ async def registration(db, device: dict, account: dict, sip_server: str) -> dict
         "deviceId": device["id"],
         "status": state,
         "contacts": [view.contact(r, first.get(r["ruid"])) for r in rows],
-        "diagnostics": await view.diagnostics(db, device, rows, state, sip_server),
+        "diagnostics": await view.diagnostics(db, device, rows, state, sip_server, await _bans(kamailio, device)),
     }
     if rows:
         latest = rows[0]
@@ -106,6 +107,12 @@ async def registration(db, device: dict, account: dict, sip_server: str) -> dict
                 "expiresAt": iso(last["expires_at"]),
             }
     return {k: v for k, v in data.items() if v is not None}
+
+
+async def _bans(kamailio, device: dict) -> list:
+    if not device["sip_username"]:
+        return []
+    return await sip_bans.device_bans(kamailio, device["sip_username"], device["sip_realm"])
 
 
 async def unregister(db, kamailio, device: dict) -> dict:

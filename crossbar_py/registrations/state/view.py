@@ -33,13 +33,18 @@ def contact(row: dict, registered_at=None) -> dict:
     return {k: v for k, v in item.items() if v is not None}
 
 
-async def diagnostics(db, device: dict, contacts: list, state: str, sip_server: str) -> dict:
-    """Last auth failures, NAT, flapping, and a one-line hint for the usual causes."""
+async def diagnostics(db, device: dict, contacts: list, state: str, sip_server: str, bans: list) -> dict:
+    """Last auth failures, bans, NAT, flapping, and a one-line hint for the usual causes."""
     failures = await db.fetch_all(queries.AUTH_FAILURES, {"device_id": device["id"]})
     per_hour = (await db.fetch_one(queries.REGISTRATIONS_LAST_HOUR, {"device_id": device["id"]}))["n"]
     nat = any(c["received"] and parse_uri(c["received"]) != parse_uri(c["contact"]) for c in contacts)
     hint = None
-    if state == "disabled":
+    if bans:
+        hint = (
+            f"Banned until {bans[-1]['bannedUntil']} from {bans[-1]['ip']} after repeated authentication failures: "
+            "Kamailio answers 403 until then. Fix the phone's password, or lift the ban (DELETE /sip_bans/{id})."
+        )
+    elif state == "disabled":
         hint = "The device, its owner or its account is disabled: it cannot register."
     elif state == "invalid" and failures:
         hint = HINTS.get(failures[0]["reason"], "The phone fails digest authentication.")
@@ -52,6 +57,7 @@ async def diagnostics(db, device: dict, contacts: list, state: str, sip_server: 
             {"timestamp": iso(f["ts"]), "source": f["source"], "reason": f["reason"], "userAgent": f["user_agent"]}
             for f in failures
         ],
+        **({"bannedUntil": bans[-1]["bannedUntil"], "bans": bans} if bans else {}),
         "behindNat": nat,
         "registrationsLastHour": per_hour,
         "flapping": per_hour >= FLAPPING_PER_HOUR,
