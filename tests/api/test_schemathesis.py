@@ -43,7 +43,7 @@ def _statuses(report: Path) -> collections.Counter:
     return counts
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(int(os.environ.get("CROSSBAR_FUZZ_TIMEOUT", "300")))
 async def test_schemathesis_finds_no_server_error(client, tenant, make_tenant, tmp_path):
     child = await make_tenant(tenant)
     device = await child.create_device(client, sip={"username": "fuzzed", "password": "pw-fuzzed-1"})
