@@ -22,7 +22,7 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crossbar_py import stack  # noqa: E402
+from crossbar_py.platform import stack  # noqa: E402
 from crossbar_py.cli import ensure_account  # noqa: E402
 from crossbar_py.http.pagination import encode_key  # noqa: E402
 from crossbar_py.platform import db

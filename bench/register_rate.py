@@ -21,7 +21,7 @@ import psycopg2.extras
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crossbar_py import stack  # noqa: E402
+from crossbar_py.platform import stack  # noqa: E402
 from crossbar_py.auth import tokens as auth
 from crossbar_py.platform import db
 

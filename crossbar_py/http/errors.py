@@ -6,6 +6,7 @@ class ApiError(Exception):
 
     status = 500
     message = "unspecified_fault"
+    headers: dict = {}
 
     def __init__(self, data=None, message: str | None = None):
         super().__init__(message or self.message)
@@ -133,3 +134,13 @@ class TooManyRequests(ApiError):
 class ServiceUnavailable(ApiError):
     status = 503
     message = "datastore_unreachable"
+    headers = {"Retry-After": "1"}
+
+
+class Busy(ServiceUnavailable):
+    """503 when every database connection stayed busy for the whole wait: come back in a second."""
+
+    message = "datastore_busy"
+
+    def __init__(self):
+        super().__init__({"message": "all database connections are busy; retry after 1 s"})
