@@ -1,4 +1,4 @@
-"""Failed-login limits per account+source and per source (decisions 10): counted in Redis, so that every
+"""Failed-login limits per account+source and per source (docs/decisions.md §10): counted in Redis, so that every
 API node sees them, and in process as well, so that a Redis outage does not open the door."""
 
 import logging

@@ -31,7 +31,7 @@ def chosen_id(doc: dict) -> str:
 
 
 def gregorian(ts: datetime) -> int:
-    """Unix time of ts as Gregorian seconds (decisions 15)."""
+    """Unix time of ts as Gregorian seconds (docs/decisions.md §15)."""
     return int(ts.timestamp()) + GREGORIAN_OFFSET
 
 

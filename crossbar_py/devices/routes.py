@@ -8,11 +8,10 @@ from crossbar_py.common.documents import public
 from crossbar_py.devices import service
 from crossbar_py.devices.schema import ACCESS_LISTS, DEVICE, DEVICES_NOTIFY
 from crossbar_py.http import conditional, envelope, openapi
-from crossbar_py.http.errors import BadRequest
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.http.validation import validate
-from crossbar_py.registrations.contacts.service import notify_contacts, registered_devices
+from crossbar_py.registrations.contacts.service import registered_devices
 
 
 @openapi.documented(paginated=True, params={"with_status": openapi.BOOLEAN_TEXT})
@@ -88,59 +87,33 @@ async def delete_device(request: web.Request) -> web.Response:
 @openapi.documented(params={"reboot": openapi.BOOLEAN_TEXT})
 async def sync_device(request: web.Request) -> web.Response:
     """POST /devices/{D}/sync: a check-sync NOTIFY to the registered phone (200, never 202)."""
-    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
-    event = row["doc"].get("provision", {}).get("check_sync_event", "check-sync")
-    reboot = request.query.get("reboot")
-    if reboot in ("true", "false") and "check_sync_event" in row["doc"].get("provision", {}):
-        suffix = row["doc"]["provision"].get("check_sync_reboot" if reboot == "true" else "check_sync_reload")
-        event = f"{event};{suffix}" if suffix else event
-    if row["sip_username"]:
-        await notify_contacts(
-            request.app[keys.DB], request.app[keys.KAMAILIO], row["sip_username"], row["sip_realm"], event
-        )
+    row = await service.sync(
+        request.app[keys.DB],
+        request.app[keys.KAMAILIO],
+        request[keys.ACCOUNT]["id"],
+        path_param(request, "device_id"),
+        request.query.get("reboot"),
+    )
     return envelope.success(request, "sync request sent", revision=conditional.etag(row))
 
 
 @openapi.documented(body=DEVICES_NOTIFY)
 async def device_action(request: web.Request) -> web.Response:
     """PUT /devices/{D} with action "notify": a NOTIFY with the given event (and body) to the phone."""
-    body = request[keys.BODY]
-    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
-    action = body.get("action")
-    if not action:
-        raise BadRequest({}, message="action required")
-    if action != "notify":
-        raise BadRequest({}, message="invalid action")
-    data = body["data"]
-    # 4.3 reads data.data.event; its docs show data.event: accept both (contract 8.11).
-    notify = validate(DEVICES_NOTIFY, data.get("data", data) if isinstance(data, dict) else {})
-    extra = {}
-    if "body" in notify:
-        extra = {"content_type": notify["body"]["content_type"], "body": notify["body"]["data"]}
-    if row["sip_username"]:
-        await notify_contacts(
-            request.app[keys.DB],
-            request.app[keys.KAMAILIO],
-            row["sip_username"],
-            row["sip_realm"],
-            notify["event"],
-            **extra,
-        )
+    await service.notify(
+        request.app[keys.DB],
+        request.app[keys.KAMAILIO],
+        request[keys.ACCOUNT]["id"],
+        path_param(request, "device_id"),
+        request[keys.BODY],
+    )
     return envelope.success(request, "NOTIFY sent", status=201)
 
 
 @openapi.documented(paginated=True)
 async def user_devices(request: web.Request) -> web.Response:
     """GET /users/{U}/devices: owned or hotdesked devices of a user."""
-    user_id = path_param(request, "user_id")
-    rows = await service.user_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], user_id)
-    data = []
-    for row in rows:
-        item = service.summary(row)
-        item.pop("username", None)
-        item.pop("flags", None)
-        item["hotdesked"] = row["owner_id"] != user_id
-        data.append(item)
+    data = await service.user_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "user_id"))
     return envelope.success(request, data)
 
 

@@ -27,7 +27,7 @@ def _base(request: web.Request) -> dict:
 
 
 def render(payload: dict, status: int, headers: dict | None = None) -> web.Response:
-    """A JSON response whose Content-Type is exactly application/json (decisions 3)."""
+    """A JSON response whose Content-Type is exactly application/json (docs/decisions.md §3)."""
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     try:
         body = text.encode()
@@ -61,7 +61,7 @@ def success(
 
 def document(request: web.Request, row: dict, data: dict, status: int = 200, location: str | None = None):
     """One stored document: its revision in the envelope and the ETag; a GET whose If-None-Match names
-    that revision answers 304 instead (contract 12)."""
+    that revision answers 304 instead (docs/kazoo-compatibility.md §12)."""
     rev = conditional.etag(row)
     if request.method == "GET" and conditional.not_modified(request, row):
         raise web.HTTPNotModified()

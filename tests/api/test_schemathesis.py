@@ -44,7 +44,7 @@ def _statuses(report: Path) -> collections.Counter:
 
 
 @pytest.mark.timeout(int(os.environ.get("CROSSBAR_FUZZ_TIMEOUT", "300")))
-async def test_schemathesis_finds_no_server_error(client, tenant, make_tenant, tmp_path):
+async def test_schemathesis_finds_no_server_error(stack_env, client, tenant, make_tenant, tmp_path):
     child = await make_tenant(tenant)
     device = await child.create_device(client, sip={"username": "fuzzed", "password": "pw-fuzzed-1"})
     assert (await client.get("/v2/openapi.json")).status == 200

@@ -79,13 +79,13 @@ async def _revoked(client, tenant: Tenant) -> str:
 
 
 @pytest.fixture
-async def world(client, make_tenant, master_token, stack_env) -> World:
+async def world(client, make_tenant, master_token, data_env) -> World:
     """Every caller's headers over one set of accounts."""
     parent = await make_tenant()
     own = await _side(client, await make_tenant(parent))
     sibling = await _side(client, await make_tenant(parent))
     child = await make_tenant(own.tenant)
-    secret = stack_env.settings().jwt_secret
+    secret = data_env.settings().jwt_secret
     headers = {
         "own": own.tenant.headers,
         "parent": parent.headers,

@@ -1,4 +1,4 @@
-"""Registrations read from and flushed in `location`; records shaped as Kazoo's (contract 10)."""
+"""Registrations read from and flushed in `location`; records shaped as Kazoo's (docs/kazoo-compatibility.md §10)."""
 
 import logging
 
@@ -19,7 +19,7 @@ def _socket(sock: str | None) -> dict:
 
 
 def record(row: dict) -> dict:
-    """One registration element with Kazoo's field names; unknown fields are omitted (decisions 19)."""
+    """One registration element with Kazoo's field names; unknown fields are omitted (docs/decisions.md §19)."""
     contact_ip, contact_port = parse_uri(row["contact"])
     source_ip, source_port = parse_uri(row["received"]) if row["received"] else (contact_ip, contact_port)
     rec = {
