@@ -47,8 +47,9 @@ def check_document(doc) -> None:
         for key, value in items:
             # Kazoo names a field by its path inside `data`.
             sub = f"{path}.{key}" if path else ("" if depth == 1 and key == "data" else str(key))
-            if isinstance(key, str) and text_problem(key):
-                raise _invalid(path, text_problem(key))
+            problem = text_problem(key) if isinstance(key, str) else None
+            if problem:
+                raise _invalid(path, problem)
             stack.append((value, depth + 1, sub))
 
 

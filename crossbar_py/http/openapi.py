@@ -180,7 +180,7 @@ def build(app: web.Application) -> dict:
     """The document for every route of the app's router (HEAD and catch-alls left out)."""
     paths: dict = {}
     for route in app.router.routes():
-        if route.method in ("HEAD", "*", "OPTIONS"):
+        if route.method in ("HEAD", "*", "OPTIONS") or route.resource is None:
             continue
         path = route.resource.canonical
         paths.setdefault(path, {})[route.method.lower()] = _operation(route.method, path, route.handler)

@@ -16,7 +16,7 @@ from crossbar_py import keys
 def error_response(settings, status: int, detail: str | None) -> web.Response:
     """Kazoo's error envelope when there is no request to build it from."""
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "error"
-    body = {
+    body: dict = {
         "request_id": uuid.uuid4().hex,
         "node": getattr(settings, "node", ""),
         "version": getattr(settings, "version", ""),
@@ -40,13 +40,14 @@ class EnvelopeRequestHandler(RequestHandler):
     def handle_error(self, request, status: int = 500, exc=None, message=None) -> web.StreamResponse:
         """Log as aiohttp does, then answer with the envelope (never a traceback)."""
         super().handle_error(request, status, exc, message)
-        return error_response(self._manager.settings, status, message if status < 500 else None)
+        settings = getattr(self._manager, "settings", None)
+        return error_response(settings, status, message if status < 500 else None)
 
 
 class EnvelopeServer(Server):
     """A Server whose connections use EnvelopeRequestHandler."""
 
-    settings = None
+    settings: object = None
 
     def __call__(self) -> RequestHandler:
         """One connection's handler."""
@@ -60,5 +61,6 @@ class ApiRunner(web.AppRunner):
         server = await super()._make_server()
         # Application builds its Server itself; only the connection factory differs, so adopt that one.
         server.__class__ = EnvelopeServer
+        assert isinstance(server, EnvelopeServer)
         server.settings = self.app[keys.SETTINGS]
         return server
