@@ -29,7 +29,8 @@ def normalize(data: dict, account: dict) -> dict:
     elif "outbound_flags" in doc and not isinstance(flags, dict):
         doc["outbound_flags"] = []
     sip = doc.get("sip")
-    if isinstance(sip, dict) and str(sip.get("realm")).lower() == account["realm"].lower():
+    realm = sip.get("realm") if isinstance(sip, dict) else None
+    if isinstance(sip, dict) and isinstance(realm, str) and realm.lower() == account["realm"].lower():
         doc["sip"] = {k: v for k, v in sip.items() if k != "realm"}
     provision = doc.get("provision")
     if isinstance(provision, dict):

@@ -16,7 +16,7 @@ from crossbar_py import keys
 def error_response(settings, status: int, detail: str | None) -> web.Response:
     """Kazoo's error envelope when there is no request to build it from."""
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "error"
-    body: dict = {
+    body = {
         "request_id": uuid.uuid4().hex,
         "node": getattr(settings, "node", ""),
         "version": getattr(settings, "version", ""),
@@ -28,7 +28,7 @@ def error_response(settings, status: int, detail: str | None) -> web.Response:
     }
     resp = web.Response(status=status, body=json.dumps(body).encode())
     resp.headers["Content-Type"] = "application/json"
-    resp.headers["X-Request-ID"] = body["request_id"]
+    resp.headers["X-Request-ID"] = str(body["request_id"])
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.force_close()
     return resp
@@ -61,6 +61,5 @@ class ApiRunner(web.AppRunner):
         server = await super()._make_server()
         # Application builds its Server itself; only the connection factory differs, so adopt that one.
         server.__class__ = EnvelopeServer
-        assert isinstance(server, EnvelopeServer)
-        server.settings = self.app[keys.SETTINGS]
+        server.settings = self.app[keys.SETTINGS]  # type: ignore[attr-defined]
         return server
