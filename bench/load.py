@@ -51,6 +51,7 @@ def serve(dsn: str, redis_url: str, rpc_port: int, pool: int) -> tuple:
         "REDIS_URL": redis_url,
         "KAMAILIO_RPC_URL": f"http://127.0.0.1:{rpc_port}/RPC",
         "CROSSBAR_JWT_SECRET": SECRET,
+        "CROSSBAR_LOGIN_PEPPER": "bench-load-pepper-" + "p" * 32,
         "CROSSBAR_DB_POOL_MAX": str(pool),
         "HTTP_PORT": str(port),
         "LOG_LEVEL": "WARNING",
