@@ -3,7 +3,7 @@ GETs, while sipp refreshes registrations at a modest rate. The API runs as its o
 private PostgreSQL, Redis and Kamailio. Expected: no 5xx but 503 (the pool's Retry-After answer) and
 no client timeout; prints counts by status and p50/p99 per route.
 
-usage: python bench/load.py [--clients 1000] [--seconds 60] [--devices 1000] [--sip-rate 50]
+usage: python bench/load.py [--clients 1000] [--seconds 60] [--devices 1000] [--sip-rate 50] [--workers 1]
 """
 
 import argparse
@@ -42,7 +42,7 @@ def pct(values: list, p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] * 1000
 
 
-def serve(dsn: str, redis_url: str, rpc_port: int, pool: int) -> tuple:
+def serve(dsn: str, redis_url: str, rpc_port: int, pool: int, workers: int) -> tuple:
     """`crossbar-py serve` on a free port: (base URL, process)."""
     port = stack.free_port()
     env = {
@@ -57,7 +57,10 @@ def serve(dsn: str, redis_url: str, rpc_port: int, pool: int) -> tuple:
         "LOG_LEVEL": "WARNING",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crossbar_py", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "crossbar_py", "serve", "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return f"http://127.0.0.1:{port}", proc
 
@@ -150,6 +153,7 @@ def main() -> int:
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--sip-rate", type=int, default=50, help="registrations/s sipp sends meanwhile")
     parser.add_argument("--pool", type=int, default=10, help="the API's database pool (CROSSBAR_DB_POOL_MAX)")
+    parser.add_argument("--workers", type=int, default=1, help="API processes (crossbar-py serve --workers)")
     parser.add_argument("--timeout", type=float, default=30, help="client-side timeout per request (s)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -166,7 +170,7 @@ def main() -> int:
         defines = {"CHILDREN": 4, "LOG_LEVEL": 1, "AUTHFAIL_LIMIT": 1000000, "KA_INTERVAL": 0}
         cfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=port, defines=defines)
         procs.append(stack.start_kamailio(workdir, cfg))
-        api, server = serve(dsn, redis_url, cfg.rpc_port, args.pool)
+        api, server = serve(dsn, redis_url, cfg.rpc_port, args.pool, args.workers)
         procs.append(stack.Process("api", server, workdir / "api.log"))
         asyncio.run(_wait_up(api))
         with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
