@@ -28,6 +28,7 @@ migrate: bootstrap
 # schemathesis over /v2/openapi.json with its coverage phase and 150 cases per operation (>= 10,000 in all).
 fuzz: bootstrap
 	CROSSBAR_FUZZ_EXAMPLES=$${CROSSBAR_FUZZ_EXAMPLES:-150} CROSSBAR_FUZZ_PHASES=examples,coverage,fuzzing \
+		CROSSBAR_FUZZ_TIMEOUT=3600 \
 		$(PY) -m pytest -q -s -p no:cacheprovider tests/api/test_schemathesis.py
 
 bench: bootstrap

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from crossbar_py.registrations.stream.hub import Hub
     from crossbar_py.settings import Settings
 
-    BasicVerifier = Callable[[Database, Settings, str], Awaitable[Identity]]
+    BasicVerifier = Callable[[Database, Settings, LoginLimiter, str, str], Awaitable[Identity]]
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB: web.AppKey[Database] = web.AppKey("db")

@@ -26,7 +26,9 @@ async def identify(request: web.Request) -> Identity | None:
     """Who the request's credentials say (a token, or Basic auth); None without credentials."""
     header = request.headers.get("Authorization", "")
     if header[:6].lower() == "basic ":
-        return await request.app[keys.BASIC_AUTH](request.app[keys.DB], request.app[keys.SETTINGS], header[6:])
+        app = request.app
+        verify = app[keys.BASIC_AUTH]
+        return await verify(app[keys.DB], app[keys.SETTINGS], app[keys.LOGIN_LIMITER], header[6:], request.remote or "")
     token = raw_token(request)
     if not token:
         return None

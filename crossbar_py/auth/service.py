@@ -99,8 +99,9 @@ BASIC_CACHE_SECONDS = 30
 BASIC_CACHE_MAX = 10_000
 
 
-async def basic_identity(db, settings, encoded: str) -> Identity:
-    """`Authorization: Basic base64(account_id:md5(user:password))` (cb_basic_auth); 401 when wrong."""
+async def basic_identity(db, settings, limiter, encoded: str, source: str) -> Identity:
+    """`Authorization: Basic base64(account_id:md5(user:password))` (cb_basic_auth); 401 when wrong, 429
+    past the login limit (each guess costs an scrypt, so it counts as a failed login)."""
     if not encoded.isascii():
         raise InvalidCredentials()  # base64 is ASCII; aiohttp hands other header bytes over as surrogates
     key = hashlib.sha256(encoded.encode()).hexdigest()
@@ -113,9 +114,12 @@ async def basic_identity(db, settings, encoded: str) -> Identity:
         raise InvalidCredentials() from exc
     if not ID_RE.match(account_id) or not digest.isascii() or "\x00" in digest:
         raise InvalidCredentials()
+    if await limiter.blocked(account_id, source):
+        raise TooManyRequests()
     account = await accounts.find_account(db, account_id)
     user = await _find_user(db, settings, account, {"method": "md5", "credentials": digest}) if account else None
     if user is None:
+        await limiter.failed(account_id, source)
         raise InvalidCredentials()
     identity = Identity(account_id, user["id"], "cb_basic_auth", {"account_id": account_id})
     if len(_BASIC_CACHE) >= BASIC_CACHE_MAX:

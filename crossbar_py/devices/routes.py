@@ -125,7 +125,8 @@ async def get_access_lists(request: web.Request) -> web.Response:
 
 @openapi.documented(body=ACCESS_LISTS)
 async def set_access_lists(request: web.Request) -> web.Response:
-    """POST /devices/{D}/access_lists: validated, stored on the device."""
+    """POST /devices/{D}/access_lists: validated, stored on the device (an unknown device is 404 first)."""
+    await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
     lists = validate(ACCESS_LISTS, request[keys.BODY]["data"])
     row = await service.save_device(
         request.app[keys.DB],

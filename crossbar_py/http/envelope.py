@@ -78,4 +78,4 @@ def error(request: web.Request, exc: ApiError) -> web.Response:
     """Kazoo's error envelope for a typed error; `error` is the status as a string."""
     body = _base(request)
     body.update(status="error", error=str(exc.status), message=exc.message, data=exc.data)
-    return render(body, exc.status)
+    return render(body, exc.status, headers=dict(exc.headers) or None)

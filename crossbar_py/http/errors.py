@@ -6,6 +6,7 @@ class ApiError(Exception):
 
     status = 500
     message = "unspecified_fault"
+    headers: dict = {}
 
     def __init__(self, data=None, message: str | None = None):
         super().__init__(message or self.message)
@@ -133,6 +134,16 @@ class TooManyRequests(ApiError):
 class ServiceUnavailable(ApiError):
     status = 503
     message = "datastore_unreachable"
+    headers = {"Retry-After": "1"}
+
+
+class Busy(ServiceUnavailable):
+    """503 when every database connection stayed busy for the whole wait: come back in a second."""
+
+    message = "datastore_busy"
+
+    def __init__(self):
+        super().__init__({"message": "all database connections are busy; retry after 1 s"})
 
 
 class KamailioUnavailable(ApiError):
@@ -140,6 +151,7 @@ class KamailioUnavailable(ApiError):
 
     status = 503
     message = "kamailio_unreachable"
+    headers = {"Retry-After": "1"}
 
 
 class ComponentsDown(ApiError):
@@ -147,6 +159,7 @@ class ComponentsDown(ApiError):
 
     status = 503
     message = "service_unavailable"
+    headers = {"Retry-After": "1"}
 
     def __init__(self, down: list, checks: dict):
         super().__init__({"message": "down: " + ", ".join(down), "down": down, "checks": checks})

@@ -10,10 +10,13 @@ import psycopg2.errors
 import psycopg2.extras
 from psycopg2 import sql
 
-from crossbar_py.http.errors import ServiceUnavailable
+from crossbar_py.http.errors import Busy, ServiceUnavailable
 from crossbar_py.platform import bundled, logs
 
 log = logging.getLogger(__name__)
+# Seconds a request waits for a free connection before 503 + Retry-After; the longest statement.
+ACQUIRE_WAIT = 5.0
+STATEMENT_TIMEOUT = 10
 UniqueViolation = psycopg2.errors.UniqueViolation
 DatabaseError = psycopg2.Error
 Json = psycopg2.extras.Json
@@ -36,16 +39,20 @@ KAMAILIO_ROLE_PASSWORD = "ALTER ROLE kamailio PASSWORD %(password)s"
 class Database:
     """An aiopg pool with dict rows; every call maps connection loss to 503."""
 
-    def __init__(self, pool: aiopg.Pool):
-        self.pool = pool
+    def __init__(self, pool: aiopg.Pool, maxsize: int, wait: float = ACQUIRE_WAIT):
+        self.pool, self.wait = pool, wait
+        # Admission in front of the pool: a request waits at most `wait` s for one of `maxsize` slots, then
+        # gets 503 + Retry-After (bench/load). Cancelling a semaphore wait leaks nothing; a cancelled
+        # pool.acquire() racing its own success could lose a connection for good.
+        self.slots = asyncio.Semaphore(maxsize)
 
     @classmethod
     async def connect(cls, dsn: str, maxsize: int = 10) -> "Database":
         """Open the pool."""
         # JIT compiles plans costed above its threshold: ~30 ms spent on every whole-account status query
         # that runs in ~30 ms without it (bench/monitoring). The API's queries are short; no JIT.
-        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=10, options="-c jit=off")
-        return cls(pool)
+        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=STATEMENT_TIMEOUT, options="-c jit=off")
+        return cls(pool, maxsize)
 
     async def close(self) -> None:
         """Close the pool; connections still busy after 5 s are terminated (and logged), not waited on."""
@@ -58,14 +65,34 @@ class Database:
             await self.pool.wait_closed()
 
     @contextlib.asynccontextmanager
-    async def cursor(self):
-        """A dict cursor on a pooled (autocommit) connection."""
+    async def _slot(self):
         try:
-            async with self.pool.acquire() as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-                yield cur
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-            log.error("database unavailable: %s", exc)
-            raise ServiceUnavailable({"message": "datastore unreachable"}) from exc
+            async with asyncio.timeout(self.wait):
+                await self.slots.acquire()
+        except TimeoutError as exc:
+            raise Busy() from exc
+        try:
+            yield
+        finally:
+            self.slots.release()
+
+    @contextlib.asynccontextmanager
+    async def cursor(self):
+        """A dict cursor on a pooled (autocommit) connection; 503 when the database is gone or too busy."""
+        async with self._slot():
+            try:
+                async with (
+                    self.pool.acquire() as conn,
+                    conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur,
+                ):
+                    yield cur
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                log.error("database unavailable: %s", exc)
+                raise ServiceUnavailable({"message": "datastore unreachable"}) from exc
+            except TimeoutError as exc:
+                # aiopg's own timeout: a statement that ran STATEMENT_TIMEOUT s (it is cancelled server-side)
+                log.error("database statement timed out")
+                raise ServiceUnavailable({"message": "datastore timeout"}) from exc
 
     @contextlib.asynccontextmanager
     async def transaction(self):

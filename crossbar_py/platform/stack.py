@@ -19,6 +19,7 @@ from pathlib import Path
 from crossbar_py.platform import bundled, db
 
 LOOPBACK = "127.0.0.1"
+NO_STATEMENT_LOGGING = "panic"
 
 
 class StackError(RuntimeError):
@@ -106,12 +107,22 @@ def _wait(check, what: str, proc: Process, timeout: float = 30.0) -> None:
     raise StackError(f"{what} not ready after {timeout}s:\n{proc.tail()}")
 
 
+LOG_MODE = 0o600
+
+
+def _open_log(log: Path) -> int:
+    """A log file only its owner reads: failed SQL, SIP digests and tokens are not for every local user."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LOG_MODE)
+    os.fchmod(fd, LOG_MODE)  # a file left by an older run keeps its mode otherwise
+    return fd
+
+
 def _spawn(name: str, argv: list, log: Path, env=None, user=None, netns: str | None = None) -> Process:
     if netns:
         # `ip netns exec` and setpriv both exec in place: the pid we keep is the component's own.
         switch = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups"] if user else []
         argv, user = ["ip", "netns", "exec", netns, *switch, *argv], None
-    with open(log, "ab") as fh:
+    with os.fdopen(_open_log(log), "ab") as fh:
         popen = subprocess.Popen(
             argv,
             stdout=fh,
@@ -213,6 +224,11 @@ def start_postgres(
             "timezone=UTC",
             "-c",
             "log_timezone=UTC",
+            # psycopg2 sends parameters inside the statement text, and PostgreSQL logs the statement of
+            # every failed one: a duplicate-username device write put its SIP password and HA1 in this
+            # log. Errors are still logged, their statements never (docs/secrets.md).
+            "-c",
+            f"log_min_error_statement={NO_STATEMENT_LOGGING}",
             *[arg for key, value in (options or {}).items() for arg in ("-c", f"{key}={value}")],
         ],
         log,
