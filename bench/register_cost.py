@@ -11,6 +11,8 @@ One registration = REGISTER, 401, REGISTER with digest, 200 (two REGISTERs). The
 memory-only CPU / DB-only CPU per registration, weighted as a fleet sends them: one first registration
 per twenty refreshes. Rates are a weak ruler on a shared machine; CPU per registration is steady.
 
+  async-db   (asked for with --configs) ours-db with synchronous_commit=off for Kamailio's role, in a
+             copy of the database (the durability trade, kamailio/README.md)
   before-db  (with --before 071) DB-only over a database migrated only with sql/ files below 071: one
              change's before and after in the same run
 
@@ -130,9 +132,23 @@ def seed_before(dsn: str, before: str, users: int, workdir: Path) -> str:
     before_dsn = dsn.rsplit("/", 1)[0] + "/before"
     db.migrate(before_dsn, sql_dir, out=lambda *_: None)
     seed(before_dsn, users, workdir)
-    with psycopg2.connect(before_dsn) as conn, conn.cursor() as cur:
+    conn = psycopg2.connect(before_dsn)
+    with conn, conn.cursor() as cur:
         cur.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    conn.close()
     return "before"
+
+
+def seed_async(dsn: str) -> str:
+    """Database `async`: a copy of ours where Kamailio's role commits without waiting for the WAL flush."""
+    conn = psycopg2.connect(dsn.rsplit("/", 1)[0] + "/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP DATABASE IF EXISTS async")
+        cur.execute("CREATE DATABASE async TEMPLATE crossbar")
+        cur.execute("ALTER ROLE kamailio IN DATABASE async SET synchronous_commit = off")
+    conn.close()
+    return "async"
 
 
 def scenario(workdir: Path, port: int) -> Path:
@@ -272,6 +288,8 @@ def report(runs: dict) -> None:
     mem = statistics.median(cpu["ours-mem"])
     if "stock-db" in cpu:
         print(f"capacity ratio stock DB-only / memory-only: {mem / statistics.median(cpu['stock-db']):.2f}")
+    if "async-db" in cpu:
+        print(f"capacity ratio async-db / memory-only: {mem / statistics.median(cpu['async-db']):.2f}")
     if "before-db" in cpu:
         print(f"capacity ratio before-db / memory-only: {mem / statistics.median(cpu['before-db']):.2f}")
     if "ours-db" in cpu:
@@ -312,20 +330,26 @@ def main() -> int:
     workdir.chmod(0o755)
     track = "all" if args.track_all else "top"
     options = {"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": track}
+    if args.track_all:
+        options["pg_stat_statements.track_planning"] = "on"
     dsn, pg = stack.start_postgres(workdir, options=options)
     try:
         db.migrate(dsn, out=lambda *_: None)
         ctx = {"dsn": dsn, "pg": pg, "workdir": workdir, "args": args, "port": int(dsn.rsplit(":", 1)[1].split("/")[0])}
         ctx["csv"] = seed(dsn, args.users, workdir)
-        with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        conn = psycopg2.connect(dsn)
+        with conn, conn.cursor() as cur:
             cur.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             for setting in args.role_setting:
                 key, value = setting.split("=", 1)
                 cur.execute(f"ALTER ROLE kamailio SET {key} = %s", (value,))
             cur.execute("ANALYZE")
+        conn.close()
         ctx["configs"] = dict(CONFIGS)
         if "stock-db" in args.configs:
             seed_stock(dsn, ctx["csv"])
+        if "async-db" in args.configs:
+            ctx["configs"]["async-db"] = (seed_async(dsn), 3)
         if args.before:
             ctx["configs"]["before-db"] = (seed_before(dsn, args.before, args.users, workdir), 3)
             args.configs.insert(1, "before-db")
