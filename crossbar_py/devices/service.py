@@ -3,8 +3,6 @@
 import ipaddress
 import re
 
-from psycopg2.extras import Json
-
 from crossbar_py.auth import tokens as auth
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
@@ -13,7 +11,7 @@ from crossbar_py.devices.schema import DEVICE, SUMMARY_OPTIONAL
 from crossbar_py.http import filters
 from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed, field_error
 from crossbar_py.http.validation import validate
-from crossbar_py.platform.db import UniqueViolation
+from crossbar_py.platform.db import Json, UniqueViolation
 from crossbar_py.users.service import get_user
 
 
@@ -197,3 +195,11 @@ async def user_devices(db, account_id: str, user_id: str) -> list:
     """Devices owned by the user or hotdesked to it; 404 when the user does not exist."""
     await get_user(db, account_id, user_id)
     return await db.fetch_all(queries.USER_DEVICES, {"account_id": account_id, "user_id": user_id})
+
+
+async def follow_account_realm(cur, account: dict) -> None:
+    """In the account's write transaction: devices without a realm of their own take its new realm
+    (their HA1s are recomputed, so Kamailio's credentials follow at once)."""
+    await cur.execute(queries.DEVICES_ON_ACCOUNT_REALM, {"account_id": account["id"]})
+    for device in await cur.fetchall():
+        await cur.execute(queries.UPDATE_DEVICE_CREDENTIALS, {"id": device["id"], **columns(device["doc"], account)})

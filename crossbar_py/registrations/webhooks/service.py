@@ -3,12 +3,11 @@
 import secrets
 from urllib.parse import urlsplit
 
-from psycopg2.extras import Json
-
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
 from crossbar_py.http.errors import BadIdentifier, ValidationFailed
 from crossbar_py.http.validation import validate
+from crossbar_py.platform.db import Json
 from crossbar_py.registrations.webhooks import queries
 from crossbar_py.registrations.webhooks.schema import EVENT_KINDS, EVENTS, WEBHOOK
 
