@@ -111,7 +111,8 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             sipp.kill()
         acked = acknowledged(workdir)
-        dsn, pg = stack.start_postgres(workdir, port=port)
+        # The old port may linger in TIME_WAIT: the recovered cluster listens on a new one.
+        dsn, pg = stack.start_postgres(workdir)
         with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
             cur.execute("SELECT username FROM location")
             stored = {row[0] for row in cur.fetchall()}

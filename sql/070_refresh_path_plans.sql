@@ -1,4 +1,4 @@
--- The refresh path without per-statement planning (kamailio/README.md, "What a REGISTER costs").
+-- The refresh path without per-statement planning (docs/performance.md, bench/register_cost.py).
 -- Kamailio sends every statement unprepared, so whatever a statement drags in is prepared again on each
 -- REGISTER: the WHEN of location_journal_update inlined two SQL functions (parsing their bodies) and
 -- read a setting for every UPDATE, and journal_device(), a SQL function, was planned on every call.

@@ -11,28 +11,39 @@ SELECT DISTINCT sip_realm FROM devices
  WHERE account_id = %(account_id)s AND NOT deleted AND sip_realm IS NOT NULL
 """
 
+# The three device keys a record shows come out as small JSON values: the document is never decoded
+# whole (docs/performance.md). coalesce keeps doc.get(key, False): a JSON null stays null.
 _CONTACT_COLUMNS = f"""
-SELECT l.id, l.ruid, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.cseq, l.user_agent,
-       l.socket, l.last_modified, l.expires, l.cflags,
+SELECT l.id, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.user_agent, l.socket,
+       l.last_modified,
        GREATEST(0, CEIL(EXTRACT(EPOCH FROM (l.expires - {NOW_UTC}))))::int AS expires_in,
-       d.id AS device_id, d.owner_id, d.doc AS device_doc,
+       d.id AS device_id, d.owner_id,
+       coalesce(d.doc -> 'suppress_unregister_notifications', 'false') AS suppress_unregister_notify,
+       coalesce(d.doc -> 'register_overwrite_notify', 'false') AS register_overwrite_notify,
+       d.doc ->> 'presence_id' AS presence_id,
        a.realm AS account_realm, a.name AS account_name
   FROM location l
-  LEFT JOIN devices d ON d.sip_username = l.username AND d.sip_realm = l.domain AND NOT d.deleted
-  LEFT JOIN accounts a ON a.id = d.account_id
 """
 
+# Only the account's own devices can be the contact's device: the join reads no other account's.
 LIST_REALM_CONTACTS = (
     _CONTACT_COLUMNS
     + f"""
+  LEFT JOIN devices d ON d.sip_username = l.username AND d.sip_realm = l.domain AND NOT d.deleted
+                     AND d.account_id = %(account_id)s
+  LEFT JOIN accounts a ON a.id = d.account_id
  WHERE l.domain = ANY(%(realms)s) AND l.expires > {NOW_UTC}
+   AND (l.username, l.id) >= (%(start_username)s, %(start_id)s)
  ORDER BY l.username, l.id
+ LIMIT %(limit)s
 """
 )
 
 LIST_ALL_CONTACTS = (
     _CONTACT_COLUMNS
     + f"""
+  LEFT JOIN devices d ON d.sip_username = l.username AND d.sip_realm = l.domain AND NOT d.deleted
+  LEFT JOIN accounts a ON a.id = d.account_id
  WHERE l.expires > {NOW_UTC}
  ORDER BY l.domain, l.username, l.id
 """

@@ -1,10 +1,12 @@
 """Registrations read from and flushed in `location`; records shaped as Kazoo's (contract 10)."""
 
+import json
 import logging
 
 from crossbar_py.common import documents
 from crossbar_py.common.sip import parse_uri
-from crossbar_py.http.errors import UnknownIdentifier
+from crossbar_py.http.errors import UnknownIdentifier, field_error
+from crossbar_py.http.pagination import Page
 from crossbar_py.platform.kamailio import KamailioError
 from crossbar_py.registrations.contacts import queries
 
@@ -22,6 +24,7 @@ def record(row: dict) -> dict:
     """One registration element with Kazoo's field names; unknown fields are omitted (decisions 19)."""
     contact_ip, contact_port = parse_uri(row["contact"])
     source_ip, source_port = parse_uri(row["received"]) if row["received"] else (contact_ip, contact_port)
+    seen = documents.gregorian_naive_utc(row["last_modified"])
     rec = {
         "username": row["username"],
         "realm": row["domain"],
@@ -37,27 +40,43 @@ def record(row: dict) -> dict:
         "call_id": row["callid"],
         "user_agent": row["user_agent"],
         "expires": row["expires_in"],
-        "event_timestamp": documents.gregorian_naive_utc(row["last_modified"]),
-        "last_registration": documents.gregorian_naive_utc(row["last_modified"]),
+        "event_timestamp": seen,
+        "last_registration": seen,
         **_socket(row["socket"]),
     }
     if row["device_id"]:
-        doc = row["device_doc"]
         rec.update(
             authorizing_id=row["device_id"],
             authorizing_type="device",
             account_realm=row["account_realm"],
             account_name=row["account_name"],
-            suppress_unregister_notify=doc.get("suppress_unregister_notifications", False),
-            register_overwrite_notify=doc.get("register_overwrite_notify", False),
+            suppress_unregister_notify=row["suppress_unregister_notify"],
+            register_overwrite_notify=row["register_overwrite_notify"],
         )
         if row["owner_id"]:
             rec["owner_id"] = row["owner_id"]
-        if doc.get("presence_id"):
-            rec["presence_id"] = doc["presence_id"]
+        if row["presence_id"]:
+            rec["presence_id"] = row["presence_id"]
     if row["path"]:
         rec["proxy_path"] = row["path"]
     return {k: v for k, v in rec.items() if v is not None}
+
+
+def _page_key(row: dict) -> str:
+    return json.dumps([row["username"], row["id"]])
+
+
+def _page_start(page: Page) -> tuple:
+    """(username, id) of the first contact of the page asked for."""
+    if not page.start:
+        return "", 0
+    try:
+        username, contact_id = json.loads(page.start)
+    except (ValueError, TypeError) as exc:
+        raise field_error("start_key", "type", "not a start key of this listing") from exc
+    if not isinstance(username, str) or not isinstance(contact_id, int):
+        raise field_error("start_key", "type", "not a start key of this listing")
+    return username, contact_id
 
 
 async def account_realms(db, account: dict) -> list:
@@ -66,10 +85,17 @@ async def account_realms(db, account: dict) -> list:
     return [r["realm"] for r in rows]
 
 
-async def list_registrations(db, account: dict) -> list:
-    """One element per live contact of the account's realms."""
+async def list_registrations(db, account: dict, page: Page) -> tuple:
+    """A page of the live contacts of the account's realms (all of them unless paginated), ordered by
+    username; (the records, the envelope's pagination keys)."""
     realms = await account_realms(db, account)
-    return [record(r) for r in await db.fetch_all(queries.LIST_REALM_CONTACTS, {"realms": realms})]
+    username, contact_id = _page_start(page)
+    params = {"realms": realms, "account_id": account["id"], "limit": page.limit()}
+    rows = await db.fetch_all(
+        queries.LIST_REALM_CONTACTS, {**params, "start_username": username, "start_id": contact_id}
+    )
+    rows, extra = page.envelope(rows, key=_page_key)
+    return [record(r) for r in rows], extra
 
 
 async def count_registrations(db, account: dict) -> int:

@@ -1,0 +1,61 @@
+"""GET /registrations: every contact unless the client pages (page_size / start_key), the device's
+keys read without its whole document, and another account's devices never joined in."""
+
+import secrets
+
+from tests.helpers import assert_error, ok
+from tests.webhook_helpers import register_row
+
+
+async def _phones(client, tenant, n: int, **doc) -> list:
+    """n devices with a live contact each; their SIP usernames, sorted."""
+    names = []
+    for _ in range(n):
+        username = f"pg{secrets.token_hex(4)}"
+        await tenant.create_device(client, sip={"username": username, "password": "pw-123456"}, **doc)
+        await register_row(client.app, username, tenant.realm)
+        names.append(username)
+    return sorted(names)
+
+
+async def test_without_paging_every_contact_comes_back(client, tenant):
+    names = await _phones(client, tenant, 3)
+    body = await ok(await client.get(tenant.url("/registrations"), headers=tenant.headers))
+    assert [r["username"] for r in body["data"]] == names
+    assert "next_start_key" not in body and "page_size" not in body
+
+
+async def test_pages_follow_next_start_key_to_the_end(client, tenant):
+    names = await _phones(client, tenant, 5)
+    seen, params = [], {"page_size": "2"}
+    for _ in range(5):
+        body = await ok(await client.get(tenant.url("/registrations"), params=params, headers=tenant.headers))
+        assert body["page_size"] == len(body["data"]) <= 2
+        seen += [r["username"] for r in body["data"]]
+        if "next_start_key" not in body:
+            break
+        params = {"page_size": "2", "start_key": body["next_start_key"]}
+    assert seen == names
+
+
+async def test_device_keys_come_from_the_document(client, tenant):
+    [username] = await _phones(client, tenant, 1, presence_id="1001", suppress_unregister_notifications=True)
+    [reg] = (await ok(await client.get(tenant.url("/registrations"), headers=tenant.headers)))["data"]
+    assert reg["username"] == username and reg["authorizing_type"] == "device"
+    assert reg["presence_id"] == "1001"
+    assert reg["suppress_unregister_notify"] is True and reg["register_overwrite_notify"] is False
+
+
+async def test_a_device_of_another_account_is_not_joined(client, make_tenant):
+    tenant, other = await make_tenant(), await make_tenant()
+    username = f"pg{secrets.token_hex(4)}"
+    await other.create_device(client, sip={"username": username, "password": "pw-123456", "realm": tenant.realm})
+    # A contact in this account's realm whose username only the other account's device has.
+    await register_row(client.app, username, tenant.realm)
+    [reg] = (await ok(await client.get(tenant.url("/registrations"), headers=tenant.headers)))["data"]
+    assert reg["username"] == username and "authorizing_id" not in reg
+
+
+async def test_a_start_key_of_another_listing_is_400(client, tenant):
+    resp = await client.get(tenant.url("/registrations"), params={"start_key": "not-ours"}, headers=tenant.headers)
+    await assert_error(resp, 400, "validation error")
