@@ -15,10 +15,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crossbar_py.platform import db
+from crossbar_py.platform import bundled, db
 
-ROOT = Path(__file__).resolve().parents[2]
-KAMAILIO_CFG = ROOT / "kamailio" / "kamailio.cfg"
 LOOPBACK = "127.0.0.1"
 
 
@@ -298,7 +296,7 @@ class KamailioConfig:
         return out
 
 
-def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path = KAMAILIO_CFG) -> Process:
+def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path | None = None) -> Process:
     """Start Kamailio in the foreground (UTC, loopback) and wait until its RPC answers."""
     binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
     if not Path(binary).exists():
@@ -319,7 +317,7 @@ def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path = KAMAILIO
     argv = [
         binary,
         "-f",
-        str(cfg_file),
+        str(cfg_file or bundled.kamailio_cfg_file()),
         "-DD",
         "-E",
         "-P",
