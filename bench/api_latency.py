@@ -22,10 +22,10 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crossbar_py import stack  # noqa: E402
+
 from crossbar_py.cli import ensure_account  # noqa: E402
 from crossbar_py.http.pagination import encode_key  # noqa: E402
-from crossbar_py.platform import db
+from crossbar_py.platform import db, stack  # noqa: E402
 from crossbar_py.settings import Settings  # noqa: E402
 from tests.helpers import md5_credentials  # noqa: E402
 

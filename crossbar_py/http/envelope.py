@@ -1,7 +1,6 @@
 """The only builders of response bodies: Kazoo's success and error envelopes."""
 
-import json
-
+import orjson
 from aiohttp import web
 
 from crossbar_py import keys
@@ -27,7 +26,9 @@ def _base(request: web.Request) -> dict:
 
 def render(payload: dict, status: int, headers: dict | None = None) -> web.Response:
     """A JSON response whose Content-Type is exactly application/json (decisions 3)."""
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    # orjson writes the same compact UTF-8 as json.dumps(separators=(",", ":"), ensure_ascii=False), about
+    # seven times faster: a 7 MB listing of 10,000 registrations took 110 ms to encode (docs/performance.md).
+    body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
     resp = web.Response(body=body, status=status, headers=headers)
     resp.headers["Content-Type"] = JSON
     return resp

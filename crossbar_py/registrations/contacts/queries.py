@@ -1,5 +1,6 @@
 """SQL for registrations: Kamailio's usrloc `location` table (DB-only mode: the one truth)."""
 
+from crossbar_py.common.documents import GREGORIAN_OFFSET
 from crossbar_py.registrations.sqltext import NOW_UTC
 
 # usrloc writes expires in UTC into a column without a time zone (Kamailio runs with TZ=UTC).
@@ -11,15 +12,16 @@ SELECT DISTINCT sip_realm FROM devices
  WHERE account_id = %(account_id)s AND NOT deleted AND sip_realm IS NOT NULL
 """
 
-# The three device keys a record shows come out as small JSON values: the document is never decoded
-# whole (docs/performance.md). coalesce keeps doc.get(key, False): a JSON null stays null.
+# The three device keys a record shows are read in SQL: the document is never decoded, not even in part
+# (docs/performance.md). The two flags are booleans (the device schema says so), false when absent. `seen` is
+# last_modified (UTC, no time zone) in Gregorian seconds (decisions 15), without a datetime per row.
 _CONTACT_COLUMNS = f"""
 SELECT l.id, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.user_agent, l.socket,
-       l.last_modified,
+       floor(EXTRACT(EPOCH FROM l.last_modified))::bigint + {GREGORIAN_OFFSET} AS seen,
        GREATEST(0, CEIL(EXTRACT(EPOCH FROM (l.expires - {NOW_UTC}))))::int AS expires_in,
        d.id AS device_id, d.owner_id,
-       coalesce(d.doc -> 'suppress_unregister_notifications', 'false') AS suppress_unregister_notify,
-       coalesce(d.doc -> 'register_overwrite_notify', 'false') AS register_overwrite_notify,
+       coalesce(d.doc -> 'suppress_unregister_notifications' = 'true', false) AS suppress_unregister_notify,
+       coalesce(d.doc -> 'register_overwrite_notify' = 'true', false) AS register_overwrite_notify,
        d.doc ->> 'presence_id' AS presence_id,
        a.realm AS account_realm, a.name AS account_name
   FROM location l
