@@ -3,8 +3,18 @@ keys read without its whole document, and another account's devices never joined
 
 import secrets
 
+from crossbar_py import keys
 from tests.helpers import assert_error, ok
 from tests.webhook_helpers import register_row
+
+LAST_ANALYZE = "SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'location'"
+LIVE_IN_REALM = "SELECT count(*) AS n FROM location WHERE domain = %(realm)s"
+MANY_CONTACTS = """
+INSERT INTO location (ruid, username, domain, contact, expires)
+SELECT md5(%(realm)s || i), 'bulk' || i, %(realm)s, 'sip:bulk' || i || '@192.0.2.1:5060',
+       (now() AT TIME ZONE 'UTC') + interval '10 minutes'
+  FROM generate_series(1, %(n)s) AS i
+"""
 
 
 async def _phones(client, tenant, n: int, **doc) -> list:
@@ -59,3 +69,13 @@ async def test_a_device_of_another_account_is_not_joined(client, make_tenant):
 async def test_a_start_key_of_another_listing_is_400(client, tenant):
     resp = await client.get(tenant.url("/registrations"), params={"start_key": "not-ours"}, headers=tenant.headers)
     await assert_error(resp, 400, "validation error")
+
+
+async def test_a_big_flush_refreshes_the_planner_statistics(client, tenant):
+    db = client.app[keys.DB]
+    before = (await db.fetch_one(LAST_ANALYZE))["at"]
+    await db.execute(MANY_CONTACTS, {"realm": tenant.realm, "n": 1000})
+    await ok(await client.delete(tenant.url("/registrations"), headers=tenant.headers))
+    after = (await db.fetch_one(LAST_ANALYZE))["at"]
+    assert after is not None and (before is None or after > before)
+    assert (await db.fetch_one(LIVE_IN_REALM, {"realm": tenant.realm}))["n"] == 0

@@ -77,6 +77,11 @@ SELECT ruid, contact, received, socket, user_agent, expires, last_modified, call
  ORDER BY last_modified DESC
 """
 
+# After a big flush, before autovacuum gets to it: stale statistics (thousands of dead rows counted live)
+# made the planner sort every device on each listing (docs/performance.md).
+ANALYZE_LOCATION = "ANALYZE location"
+BIG_FLUSH = 1000
+
 FLUSH_REALMS = "DELETE FROM location WHERE domain = ANY(%(realms)s) RETURNING ruid"
 
 FLUSH_AOR = """

@@ -131,7 +131,10 @@ async def flush_account(db, account: dict) -> int:
     realms = await account_realms(db, account)
     async with db.transaction() as cur:
         await cur.execute(queries.FLUSH_REALMS, {"realms": realms})
-        return cur.rowcount
+        flushed = cur.rowcount
+    if flushed >= queries.BIG_FLUSH:
+        await db.execute(queries.ANALYZE_LOCATION)
+    return flushed
 
 
 async def notify_contacts(db, kamailio, username: str, realm: str, event: str, **body) -> int:
