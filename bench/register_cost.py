@@ -11,6 +11,7 @@ One registration = REGISTER, 401, REGISTER with digest, 200 (two REGISTERs). The
 memory-only CPU / DB-only CPU per registration, weighted as a fleet sends them: one first registration
 per twenty refreshes. Rates are a weak ruler on a shared machine; CPU per registration is steady.
 
+  unix-db    (asked for with --configs) ours-db with Kamailio reaching PostgreSQL by its Unix socket
   async-db   (asked for with --configs) ours-db with synchronous_commit=off for Kamailio's role, in a
              copy of the database (the durability trade, kamailio/README.md)
   before-db  (with --before 071) DB-only over a database migrated only with sql/ files below 071: one
@@ -43,7 +44,12 @@ SCENARIO = Path(__file__).resolve().parent.parent / "tests/sip/scenarios/registe
 KAMAILIO_SCHEMA = Path("/usr/share/kamailio/postgres")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 REFRESH_WEIGHT = 20
-CONFIGS = {"ours-db": ("crossbar", 3), "ours-mem": ("crossbar", 0), "stock-db": ("stock", 3)}
+CONFIGS = {
+    "ours-db": ("crossbar", 3),
+    "ours-mem": ("crossbar", 0),
+    "stock-db": ("stock", 3),
+    "unix-db": ("crossbar", 3),
+}
 
 STOCK_SCHEMA = """
 CREATE TABLE devices (id text PRIMARY KEY, sip_username varchar(64) NOT NULL, sip_realm varchar(64) NOT NULL,
@@ -63,6 +69,7 @@ SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
        (SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
          WHERE r.rolname = 'kamailio' AND s.toplevel)
 """
+PG_COUNTERS_NO_PGSS = PG_COUNTERS.split(",\n       (SELECT coalesce")[0] + ", 0"
 TOP_STATEMENTS = """
 SELECT s.calls, s.total_exec_time, s.total_plan_time, s.toplevel, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 90)
   FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
@@ -195,11 +202,11 @@ def run_sipp(sip_port: int, local_port: int, users_csv: Path, calls: int, rate: 
     }
 
 
-def pg_counters(admin_dsn: str) -> tuple:
-    """(next transaction id, WAL position in bytes, WAL fsyncs, Kamailio's top-level statements)."""
+def pg_counters(admin_dsn: str, pgss: bool = True) -> tuple:
+    """(next transaction id, WAL position in bytes, WAL fsyncs, Kamailio's top-level statements or 0)."""
     conn = psycopg2.connect(admin_dsn)
     with conn, conn.cursor() as cur:
-        cur.execute(PG_COUNTERS)
+        cur.execute(PG_COUNTERS if pgss else PG_COUNTERS_NO_PGSS)
         row = cur.fetchone()
     conn.close()
     return tuple(float(v) for v in row)
@@ -207,13 +214,13 @@ def pg_counters(admin_dsn: str) -> tuple:
 
 def phase(ctx: dict, kam: stack.Process, cfg: stack.KamailioConfig, local_port: int) -> dict:
     """One sipp run of every device at the fixed rate, with what it cost."""
-    before = (cpu_seconds(kam.pid), cpu_seconds(ctx["pg"].pid), pg_counters(ctx["dsn"]))
+    before = (cpu_seconds(kam.pid), cpu_seconds(ctx["pg"].pid), pg_counters(ctx["dsn"], not ctx["args"].no_pgss))
     res = run_sipp(cfg.sip_port, local_port, ctx["csv"], ctx["args"].users, ctx["args"].rate, ctx["workdir"])
     cpu = (cpu_seconds(kam.pid), cpu_seconds(ctx["pg"].pid))
     # Transaction ids, WAL positions and pg_stat_statements are exact at once; pg_stat_wal's fsync count
     # lags (a backend reports it at most once a second, an idle one after up to ten): approximate.
     time.sleep(1.5)
-    after = (*cpu, pg_counters(ctx["dsn"]))
+    after = (*cpu, pg_counters(ctx["dsn"], not ctx["args"].no_pgss))
     n = max(res["ok"], 1)
     counters = [(a - b) / n for a, b in zip(after[2], before[2], strict=True)]
     res.update(kam=(after[0] - before[0]) * 1000 / n, pg=(after[1] - before[1]) * 1000 / n)
@@ -231,7 +238,8 @@ def start_config(ctx: dict, name: str) -> tuple:
     defines = {"UL_DB_MODE": mode, "CHILDREN": ctx["args"].children, "LOG_LEVEL": 1}
     # sipp's phones do not answer OPTIONS: keepalives would remove them mid-run.
     defines.update(AUTHFAIL_LIMIT=1000000, KA_INTERVAL=0)
-    cfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=ctx["port"], db_name=dbname, defines=defines)
+    host = str(ctx["workdir"] / "pgsock") if name == "unix-db" else "127.0.0.1"
+    cfg = stack.KamailioConfig(db_host=host, db_port=ctx["port"], db_name=dbname, defines=defines)
     return stack.start_kamailio(ctx["workdir"] / f"kam-{name}", cfg), cfg
 
 
@@ -288,6 +296,8 @@ def report(runs: dict) -> None:
     mem = statistics.median(cpu["ours-mem"])
     if "stock-db" in cpu:
         print(f"capacity ratio stock DB-only / memory-only: {mem / statistics.median(cpu['stock-db']):.2f}")
+    if "unix-db" in cpu:
+        print(f"capacity ratio unix-db / memory-only: {mem / statistics.median(cpu['unix-db']):.2f}")
     if "async-db" in cpu:
         print(f"capacity ratio async-db / memory-only: {mem / statistics.median(cpu['async-db']):.2f}")
     if "before-db" in cpu:
@@ -319,9 +329,17 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=500, help="offered registrations/s (500)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--children", type=int, default=8, help="Kamailio UDP workers (8)")
-    parser.add_argument("--configs", type=lambda s: s.split(","), default=list(CONFIGS))
+    parser.add_argument(
+        "--configs",
+        type=lambda s: s.split(","),
+        default=["ours-db", "ours-mem", "stock-db"],
+        help="of " + ", ".join(CONFIGS),
+    )
     parser.add_argument(
         "--before", help="also measure config before-db: DB-only over a database migrated only below this file name"
+    )
+    parser.add_argument(
+        "--no-pgss", action="store_true", help="without pg_stat_statements (its own cost out; no statement counts)"
     )
     parser.add_argument("--track-all", action="store_true", help="pg_stat_statements of nested statements too")
     parser.add_argument("--role-setting", action="append", default=[], help="ALTER ROLE kamailio SET k=v")
@@ -330,6 +348,8 @@ def main() -> int:
     workdir.chmod(0o755)
     track = "all" if args.track_all else "top"
     options = {"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": track}
+    if args.no_pgss:
+        options = {}
     if args.track_all:
         options["pg_stat_statements.track_planning"] = "on"
     dsn, pg = stack.start_postgres(workdir, options=options)
@@ -362,7 +382,7 @@ def main() -> int:
         for _ in range(args.repeats):
             for name in args.configs:
                 runs[name].append(measure(ctx, name))
-        if "ours-db" in args.configs:
+        if "ours-db" in args.configs and not args.no_pgss:
             top_statements(dsn)
         report(runs)
     finally:
