@@ -123,4 +123,4 @@ class Settings:
         values["jwt_previous_secrets"] = _list("CROSSBAR_JWT_PREVIOUS_SECRETS")
         values["login_previous_peppers"] = _list("CROSSBAR_LOGIN_PREVIOUS_PEPPERS")
         values.update(overrides)
-        return cls(**values)
+        return cls(**values)  # type: ignore[arg-type]  # each value parsed for its field above

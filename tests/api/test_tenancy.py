@@ -72,15 +72,8 @@ ROUTES = [
 async def victim(client, make_tenant):
     """An account with a device, and the device."""
     tenant = await make_tenant()
-    user = await ok(
-        await client.put(
-            tenant.url("/users"), headers=tenant.headers, json={"data": {"first_name": "V", "last_name": "Ictim"}}
-        ),
-        201,
-    )
-    device = await tenant.create_device(
-        client, owner_id=user["data"]["id"], sip={"username": "victim1", "password": "pw12345"}
-    )
+    user = await tenant.create_user(client, first_name="V", last_name="Ictim")
+    device = await tenant.create_device(client, owner_id=user["id"], sip={"username": "victim1", "password": "pw12345"})
     device["webhook"] = await _webhook(client, tenant)
     return tenant, device
 
@@ -127,10 +120,10 @@ async def test_system_wide_registrations_are_superduper_only(client, tenant, mas
     await ok(await client.get("/v2/registrations/count", headers={"X-Auth-Token": master_token}))
 
 
-async def _tokens(client, tenant, stack_env, kind: str) -> dict:
+async def _tokens(client, tenant, data_env, kind: str) -> dict:
     from crossbar_py.auth import tokens as auth
 
-    settings = stack_env.settings()
+    settings = data_env.settings()
     if kind == "bad":
         return {"X-Auth-Token": "not-a-token"}
     if kind == "forged":
@@ -144,9 +137,9 @@ async def _tokens(client, tenant, stack_env, kind: str) -> dict:
 
 
 @pytest.mark.parametrize("kind", ["bad", "forged", "expired", "revoked"])
-async def test_unusable_tokens_are_401_on_every_route(client, stack_env, victim, kind):
+async def test_unusable_tokens_are_401_on_every_route(client, data_env, victim, kind):
     tenant, device = victim
-    headers = await _tokens(client, tenant, stack_env, kind)
+    headers = await _tokens(client, tenant, data_env, kind)
     for method, path in ROUTES:
         resp = await client.request(method, _path(tenant, device, path), headers=headers, json={"data": {}})
         await assert_error(resp, 401, "invalid_credentials")
@@ -155,15 +148,8 @@ async def test_unusable_tokens_are_401_on_every_route(client, stack_env, victim,
 async def test_ancestors_and_superduper_pass_the_wall_on_every_route(client, make_tenant, master_token):
     parent = await make_tenant()
     child = await make_tenant(parent)
-    user = await ok(
-        await client.put(
-            child.url("/users"), headers=child.headers, json={"data": {"first_name": "K", "last_name": "Id"}}
-        ),
-        201,
-    )
-    device = await child.create_device(
-        client, owner_id=user["data"]["id"], sip={"username": "victim1", "password": "pw12345"}
-    )
+    user = await child.create_user(client, first_name="K", last_name="Id")
+    device = await child.create_device(client, owner_id=user["id"], sip={"username": "victim1", "password": "pw12345"})
     device["webhook"] = await _webhook(client, child)
     reads = [(m, p) for m, p in ROUTES if m == "GET" and p != "/siblings"]
     for headers in (parent.headers, {"X-Auth-Token": master_token}):

@@ -1,4 +1,4 @@
-"""Registrations read from and flushed in `location`; records shaped as Kazoo's (contract 10)."""
+"""Registrations read from and flushed in `location`; records shaped as Kazoo's (docs/kazoo-compatibility.md §10)."""
 
 import json
 import logging
@@ -20,7 +20,7 @@ def _socket(sock: str | None) -> dict:
 
 
 def record(row: dict) -> dict:
-    """One registration element with Kazoo's field names; unknown fields are omitted (decisions 19)."""
+    """One registration element with Kazoo's field names; unknown fields are omitted (docs/decisions.md §19)."""
     # Built for ten thousand rows a listing: the only values that can be missing are tested one by one.
     username, realm = row["username"], row["domain"]
     contact_ip, contact_port = parse_uri(row["contact"])
