@@ -222,7 +222,7 @@ def serve(settings: Settings, workdir: Path, workers: int = 0) -> tuple:
 
 async def _login(api: str, account_name: str) -> str:
     async with aiohttp.ClientSession() as session:
-        for _ in range(200):
+        for _ in range(1200):  # a minute: workers start slowly on a busy machine
             try:
                 async with session.get(f"{api}/healthz") as resp:
                     if resp.status == 200:

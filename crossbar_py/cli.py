@@ -169,7 +169,7 @@ def _kept_keys(data: Path) -> dict:
     """run's signing key and login pepper, generated once and kept in the data directory."""
     key = _kept_secret(data / "jwt-secret", os.environ.get("CROSSBAR_JWT_SECRET"), 32)
     legacy = (data / "demo-password").exists() and not (data / "login-pepper").exists()
-    keys = {"jwt_secret": key, "login_pepper": _kept_secret(data / "login-pepper", None, 32)}
+    keys: dict = {"jwt_secret": key, "login_pepper": _kept_secret(data / "login-pepper", None, 32)}
     keys["login_pepper"] = os.environ.get("CROSSBAR_LOGIN_PEPPER") or keys["login_pepper"]
     if legacy:
         # A data dir from before the pepper existed: its users' lookup keys were made with the signing key.

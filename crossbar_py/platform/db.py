@@ -39,7 +39,7 @@ class DictCursor(psycopg2.extensions.cursor):
     one column at a time: 10,000 registrations took 500 ms to fetch, against 70 ms of SQL (docs/performance.md)."""
 
     def _names(self) -> list:
-        return [column.name for column in self.description]
+        return [column.name for column in self.description or ()]
 
     def fetchone(self):
         """The next row as a dict, or None."""
