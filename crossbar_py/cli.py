@@ -2,15 +2,18 @@
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import secrets
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from aiohttp import web
 
 from crossbar_py.app import create_app
+from crossbar_py.http.server import ApiRunner
 from crossbar_py.platform import bundled, db, logs, stack, workers
 from crossbar_py.settings import SecretsMissing, Settings, check_secrets
 
@@ -67,8 +70,10 @@ def _parser() -> argparse.ArgumentParser:
         "serve",
         "serve the API",
         "Serve the HTTP API against services that already run: DATABASE_URL (migrated), REDIS_URL and\n"
-        "KAMAILIO_RPC_URL. Background jobs (webhook delivery, the journal tailer, snapshots, retention,\n"
-        "revocation) run in the same process. Stops cleanly on SIGTERM.",
+        "KAMAILIO_RPC_URL, with CROSSBAR_JWT_SECRET and CROSSBAR_LOGIN_PEPPER set (exits 2 naming a missing\n"
+        "one). --workers N forks N processes on one port (default: the cores); background jobs (webhook\n"
+        "delivery, the journal tailer, snapshots, retention, revocation) are correct with any number of\n"
+        "workers and nodes (docs/operations.md). Stops cleanly on SIGTERM.",
     )
     serve.add_argument("--host", default=None, help="listen address (HTTP_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="listen port (HTTP_PORT, default 8000)")
@@ -79,22 +84,25 @@ def _parser() -> argparse.ArgumentParser:
         sub,
         "migrate",
         "apply SQL migrations to DATABASE_URL",
-        "Apply the numbered SQL migrations not applied yet to DATABASE_URL, each in its own transaction,\n"
-        "under an advisory lock (several nodes may run it at once). Prints each one it applies.",
+        "Apply the numbered SQL migrations shipped in the package and not applied yet to DATABASE_URL, each in\n"
+        "its own transaction, under an advisory lock (several nodes may run it at once). Prints each one it\n"
+        "applies. Exits 2 when the package carries no migrations, 1 when one fails. With KAMAILIO_DB_PASSWORD\n"
+        "set, gives the kamailio role that password.",
     )
     health = _command(
         sub,
         "healthcheck",
         "probe the local API's /healthz",
-        "Probe the API's /healthz (a container healthcheck): exit 0 when it answers 200, 1 otherwise.",
+        "Exit 0 when the API answers GET /healthz with 200 (default http://127.0.0.1:HTTP_PORT/healthz), 1\n"
+        "otherwise: the container healthcheck of the API image.",
     )
     health.add_argument("--url", default=None, help="what to probe (default http://127.0.0.1:HTTP_PORT/healthz)")
     kcfg = _command(
         sub,
         "kamailio-cfg",
         "print the Kamailio configuration",
-        "Print the Kamailio configuration this package ships (or write it with --output), to run Kamailio\n"
-        "beside the API with the same version of the routing script.",
+        "Print (or write with --output) the kamailio.cfg shipped in the package: run Kamailio with\n"
+        "`kamailio -f FILE -A NAME=value ...` (kamailio/README.md lists the defines).",
     )
     kcfg.add_argument("--output", "-o", help="write it to this file instead of stdout")
     account = _command(
@@ -105,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
         "create",
         "create an account with an admin user",
         "Create an account (a top-level one, or a child of --parent) with an admin user, in DATABASE_URL.\n"
-        "Prints the account id, its SIP realm and the admin's password. Exits 1 if the name is taken.",
+        "Prints the account id, its SIP realm and the admin's password. Exits 1 if the name is taken, 2\n"
+        "without CROSSBAR_LOGIN_PEPPER.",
     )
     create.add_argument("--name", required=True, help="account name (unique)")
     create.add_argument("--realm", help="SIP realm (generated when omitted)")
@@ -171,9 +180,14 @@ def _kept_keys(data: Path) -> dict:
     legacy = (data / "demo-password").exists() and not (data / "login-pepper").exists()
     keys: dict = {"jwt_secret": key, "login_pepper": _kept_secret(data / "login-pepper", None, 32)}
     keys["login_pepper"] = os.environ.get("CROSSBAR_LOGIN_PEPPER") or keys["login_pepper"]
+    previous = data / "login-previous-peppers"
     if legacy:
-        # A data dir from before the pepper existed: its users' lookup keys were made with the signing key.
-        keys["login_previous_peppers"] = (key,)
+        # A data dir from before the pepper existed: its users' lookup keys were made with the signing key,
+        # and stay findable (kept in a file) until each user has logged in again.
+        previous.write_text(key + "\n")
+        previous.chmod(0o600)
+    if previous.exists():
+        keys["login_previous_peppers"] = tuple(previous.read_text().split())
     return keys
 
 
@@ -202,7 +216,7 @@ Ctrl-C stops everything.
 
 
 async def _serve_until_signal(settings: Settings, sock=None) -> None:
-    runner = web.AppRunner(create_app(settings), access_log=None)
+    runner = ApiRunner(create_app(settings), access_log=None)
     await runner.setup()
     if sock is None:
         await web.TCPSite(runner, settings.http_host, settings.http_port).start()
@@ -297,7 +311,9 @@ def cmd_serve(args) -> int:
         asyncio.run(_serve_until_signal(settings))
         return 0
     sock = workers.listen(settings.http_host, settings.http_port)
-    return workers.Supervisor(lambda s: asyncio.run(_serve_until_signal(settings, s)), sock, count).run()
+    with tempfile.TemporaryDirectory(prefix="crossbar-metrics-") as shared:
+        settings = dataclasses.replace(settings, metrics_dir=shared)
+        return workers.Supervisor(lambda s: asyncio.run(_serve_until_signal(settings, s)), sock, count).run()
 
 
 def cmd_migrate() -> int:

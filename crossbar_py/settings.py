@@ -73,6 +73,7 @@ class Settings:
     webhook_allow_private: bool = False
     events_poll_interval: float = 0.5
     events_heartbeat: float = 15.0
+    metrics_dir: str = ""
     node: str = "crossbar_py"
     version: str = "4.3.0-crossbar_py"
 

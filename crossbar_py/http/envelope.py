@@ -1,5 +1,7 @@
 """The only builders of response bodies: Kazoo's success and error envelopes."""
 
+import json
+
 import orjson
 from aiohttp import web
 
@@ -29,7 +31,11 @@ def render(payload: dict, status: int, headers: dict | None = None) -> web.Respo
     """A JSON response whose Content-Type is exactly application/json (docs/decisions.md §3)."""
     # orjson writes the same compact UTF-8 as json.dumps(separators=(",", ":"), ensure_ascii=False), about
     # seven times faster: a 7 MB listing of 10,000 registrations took 110 ms to encode (docs/performance.md).
-    body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    try:
+        body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        # A lone surrogate echoed from the request (an error's value or cause): escaped, it is valid JSON.
+        body = json.dumps(payload, separators=(",", ":")).encode()
     resp = web.Response(body=body, status=status, headers=headers)
     resp.headers["Content-Type"] = JSON
     return resp

@@ -5,10 +5,12 @@ import asyncio
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.markers import unauthenticated
+from crossbar_py.system import service
 
 
+@openapi.documented(enveloped_answer=False)
 @unauthenticated
 async def healthz(request: web.Request) -> web.Response:
     """GET /healthz: the process answers."""
@@ -23,6 +25,7 @@ async def _check(name: str, coro) -> tuple:
     return name, "ok"
 
 
+@openapi.documented(enveloped_answer=False)
 @unauthenticated
 async def readyz(request: web.Request) -> web.Response:
     """GET /readyz: PostgreSQL, Redis and Kamailio all answer (503 otherwise)."""
@@ -38,10 +41,11 @@ async def readyz(request: web.Request) -> web.Response:
     return envelope.render({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
 
 
+@openapi.documented(media="text/plain")
 @unauthenticated
 async def metrics(request: web.Request) -> web.Response:
     """GET /metrics: Prometheus text."""
-    return web.Response(text=request.app[keys.METRICS].render(), content_type="text/plain")
+    return web.Response(text=await service.exposition(request.app), content_type="text/plain")
 
 
 def setup(router: web.UrlDispatcher) -> None:

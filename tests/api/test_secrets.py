@@ -119,4 +119,8 @@ def test_run_keeps_its_key_and_pepper_and_reads_an_old_data_dir(tmp_path, monkey
     first = _kept_keys(tmp_path)
     assert first["jwt_secret"] == "old-key" and first["login_previous_peppers"] == ("old-key",)
     assert first["login_pepper"] not in ("", "old-key")
-    assert _kept_keys(tmp_path) == {"jwt_secret": "old-key", "login_pepper": first["login_pepper"]}
+    again = _kept_keys(tmp_path)
+    assert again == {**first, "login_previous_peppers": ("old-key",)}
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert "login_previous_peppers" not in _kept_keys(fresh)

@@ -133,3 +133,13 @@ async def test_a_once_across_nodes_round_runs_in_one_of_many_processes(stack_env
         for db in nodes:
             await db.close()
     assert ran == [1] and sorted(results) == [False, False, False, True]
+
+
+def test_metrics_of_any_worker_count_the_requests_of_all(served):
+    _, base = served
+    for _ in range(30):
+        assert _get(base + "/healthz") == 200
+    time.sleep(1.5)
+    text = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+    line = next(x for x in text.splitlines() if x.startswith('crossbar_requests_total{method="GET",route="/healthz"'))
+    assert float(line.rsplit(" ", 1)[1]) >= 30

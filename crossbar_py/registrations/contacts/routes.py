@@ -5,13 +5,14 @@ from dataclasses import replace
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.markers import superduper_only
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.registrations.contacts import service
 
 
+@openapi.documented(paginated=True)
 async def list_registrations(request: web.Request) -> web.Response:
     """GET /registrations: one element per contact; paginated only when page_size or start_key is
     given (Kazoo's own listing is never paged: its clients expect every contact)."""
@@ -48,6 +49,7 @@ async def devices_status(request: web.Request) -> web.Response:
     return envelope.success(request, data)
 
 
+@openapi.documented(paginated=True)
 @superduper_only
 async def list_all(request: web.Request) -> web.Response:
     """GET /v2/registrations: system-wide, superduper admin only."""

@@ -85,29 +85,19 @@ def _page_start(page: Page) -> tuple:
     return username, contact_id
 
 
-async def account_realms(db, account: dict) -> list:
-    """The account realm and the custom realms of its devices."""
-    rows = await db.fetch_all(queries.ACCOUNT_REALMS, {"realm": account["realm"], "account_id": account["id"]})
-    return [r["realm"] for r in rows]
-
-
 async def list_registrations(db, account: dict, page: Page) -> tuple:
-    """A page of the live contacts of the account's realms (all of them unless paginated), ordered by
+    """A page of the live contacts of the account's devices (all of them unless paginated), ordered by
     username; (the records, the envelope's pagination keys)."""
-    realms = await account_realms(db, account)
     username, contact_id = _page_start(page)
-    params = {"realms": realms, "account_id": account["id"], "limit": page.limit()}
-    rows = await db.fetch_all(
-        queries.LIST_REALM_CONTACTS, {**params, "start_username": username, "start_id": contact_id}
-    )
+    params = {"account_id": account["id"], "limit": page.limit(), "start_username": username, "start_id": contact_id}
+    rows = await db.fetch_all(queries.LIST_ACCOUNT_CONTACTS, params)
     rows, extra = page.envelope(rows, key=_page_key)
     return [record(r) for r in rows], extra
 
 
 async def count_registrations(db, account: dict) -> int:
-    """Live contacts of the account's realms."""
-    realms = await account_realms(db, account)
-    return (await db.fetch_one(queries.COUNT_REALM_CONTACTS, {"realms": realms}))["count"]
+    """Live contacts of the account's devices."""
+    return (await db.fetch_one(queries.COUNT_ACCOUNT_CONTACTS, {"account_id": account["id"]}))["count"]
 
 
 async def list_all(db) -> list:
@@ -127,10 +117,9 @@ async def registered_devices(db, account_id: str) -> list:
 
 
 async def flush_account(db, account: dict) -> int:
-    """Delete every contact of the account's realms in one transaction."""
-    realms = await account_realms(db, account)
+    """Delete every contact of the account's devices in one transaction."""
     async with db.transaction() as cur:
-        await cur.execute(queries.FLUSH_REALMS, {"realms": realms})
+        await cur.execute(queries.FLUSH_ACCOUNT, {"account_id": account["id"]})
         flushed = cur.rowcount
     if flushed >= queries.BIG_FLUSH:
         await db.execute(queries.ANALYZE_LOCATION)
