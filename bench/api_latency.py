@@ -3,7 +3,9 @@
 private PostgreSQL and Redis; requests come one at a time for p50/p99, then 16 at a time for throughput.
 The page cost ratio compares the list page p50 at the largest size with the smallest, in the same run.
 
-usage: python bench/api_latency.py [--sizes 1000,100000,1000000] [--samples 300]
+usage: python bench/api_latency.py [--sizes 1000,100000,1000000] [--samples 300] [--workers 1,2]
+
+At the first size, wrk (apt: wrk) measures GET one device beside /healthz in req/s for each --workers count.
 """
 
 import argparse
@@ -22,12 +24,10 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+
 from crossbar_py.cli import ensure_account  # noqa: E402
 from crossbar_py.http.pagination import encode_key  # noqa: E402
-from crossbar_py.platform import (
-    db,
-    stack,  # noqa: E402
-)
+from crossbar_py.platform import db, stack  # noqa: E402
 from crossbar_py.settings import Settings  # noqa: E402
 from tests.helpers import md5_credentials  # noqa: E402
 
@@ -94,6 +94,47 @@ async def measure(api: str, headers: dict, account_id: str, ids: list, samples: 
     return {"floor": floor, "get": get, "page": page, "create": create, "rps": rps}
 
 
+WRK_SCRIPT = """
+local paths = {%s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
+
+def wrk_rps(api: str, paths: list, token: str, workdir: Path, seconds: int = 4) -> float:
+    """Requests/s wrk (one thread, 16 connections) gets from GETs of these paths."""
+    script = workdir / "paths.lua"
+    script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+    argv = ["wrk", "-t1", "-c16", f"-d{seconds}s", "-H", f"X-Auth-Token: {token}", "-s", str(script), api]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    return float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec:")))
+
+
+def workers_table(settings: Settings, account: dict, ids: list, counts: list, workdir: Path) -> list:
+    """For each worker count: /healthz and GET one device req/s, measured side by side with wrk."""
+    lines = []
+    for count in counts:
+        api, server = serve(settings, workdir, count)
+        try:
+            token = asyncio.run(_login(api, account["name"]))
+            device = [f"/v2/accounts/{account['id']}/devices/{i}" for i in ids]
+            wrk_rps(api, device, token, workdir, 1)  # warm up every worker's pool
+            floor, get = wrk_rps(api, ["/healthz"], token, workdir), wrk_rps(api, device, token, workdir)
+        finally:
+            server.stop()
+        lines.append((count, floor, get))
+        print(f"api_latency: {count} worker(s): /healthz {floor:.0f} req/s, GET one device {get:.0f} req/s", flush=True)
+    return lines
+
+
+def _report_workers(lines: list) -> None:
+    for count, floor, get in lines:
+        print(f"{count} worker(s): GET one device {get:.0f} req/s, /healthz {floor:.0f} req/s, ratio {get / floor:.2f}")
+    if len(lines) > 1:
+        print(f"GET one device, {lines[-1][0]} workers / {lines[0][0]}: {lines[-1][2] / lines[0][2]:.2f}")
+
+
 def main() -> int:
     """Seed, serve, measure each size, print the table and the page cost ratio."""
     parser = argparse.ArgumentParser(
@@ -106,6 +147,12 @@ def main() -> int:
         help="devices in the account at each step (rising)",
     )
     parser.add_argument("--samples", type=int, default=300, help="sequential requests per measure")
+    parser.add_argument(
+        "--workers",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=[1, 2],
+        help="worker counts for the req/s table at the first size, with wrk (default 1,2)",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
     workdir.chmod(0o755)
@@ -116,7 +163,7 @@ def main() -> int:
         api, server = serve(settings, workdir)
         procs.append(server)
         token = asyncio.run(_login(api, account["name"]))
-        results, seeded = {}, 0
+        results, seeded, table = {}, 0, []
         conn = psycopg2.connect(dsn)
         conn.autocommit = True
         for size in args.sizes:
@@ -129,11 +176,14 @@ def main() -> int:
             seeded = size
             print(f"api_latency: {size:>8} devices seeded ({time.perf_counter() - t:.1f} s)", flush=True)
             results[size] = asyncio.run(measure(api, {"X-Auth-Token": token}, account["id"], ids, args.samples))
+            if size == args.sizes[0] and args.workers:
+                table = workers_table(settings, account, ids, args.workers, workdir)
         conn.close()
     finally:
         for proc in reversed(procs):
             proc.stop()
     _report(results)
+    _report_workers(table)
     return 0
 
 
@@ -152,8 +202,9 @@ def database_and_account(workdir: Path, procs: list) -> tuple:
     return settings, account
 
 
-def serve(settings: Settings, workdir: Path) -> tuple:
-    """`crossbar-py serve` as its own process on a free loopback port: (its base URL, the process)."""
+def serve(settings: Settings, workdir: Path, workers: int = 0) -> tuple:
+    """`crossbar-py serve` as its own process on a free loopback port, with `workers` processes (0: one per
+    core); (its base URL, the process)."""
     port = stack.free_port()
     env = {
         **os.environ,
@@ -164,15 +215,14 @@ def serve(settings: Settings, workdir: Path) -> tuple:
         "HTTP_PORT": str(port),
         "LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "crossbar_py", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    argv = [sys.executable, "-m", "crossbar_py", "serve"] + (["--workers", str(workers)] if workers else [])
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return f"http://127.0.0.1:{port}", stack.Process("api", server, workdir / "api.log")
 
 
 async def _login(api: str, account_name: str) -> str:
     async with aiohttp.ClientSession() as session:
-        for _ in range(200):
+        for _ in range(1200):  # a minute: workers start slowly on a busy machine
             try:
                 async with session.get(f"{api}/healthz") as resp:
                     if resp.status == 200:

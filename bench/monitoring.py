@@ -109,18 +109,18 @@ INSERT INTO registration_snapshots (account_id, slot, taken_at, live_devices, li
                                     registered, offline)
 SELECT s.account_id, now() - make_interval(hours => h), now() - make_interval(hours => h),
        s.live_devices, s.live_contacts, s.offline_devices, s.registered, s.offline
-  FROM registration_snapshots s, generate_series(1, 31 * 24) AS h
+  FROM registration_snapshots s, generate_series(1, %(hours)s) AS h
 """
 
 
-async def snapshot(dsn: str) -> None:
+async def snapshot(dsn: str, hours: int = 31 * 24) -> None:
     """A month of hourly snapshots, as the API's loop leaves them: the current one copied back an hour at a
     time (their contents only shape the cost), each interval's aggregates replayed by the loop's own code."""
     pool = await Database.connect(dsn, 1)
     t = time.perf_counter()
     try:
         await snapshots.take(pool, snapshots.current_slot(60))
-        await pool.execute(SNAPSHOT_CHAIN)
+        await pool.execute(SNAPSHOT_CHAIN, {"hours": hours})
         await pool.execute("DELETE FROM registration_snapshots WHERE taken_at > now() - interval '30 minutes'")
         rows = await pool.fetch_all("SELECT account_id, slot, taken_at FROM registration_snapshots ORDER BY taken_at")
         for prev, row in zip(rows, rows[1:], strict=False):
@@ -139,6 +139,12 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1000000, help="journal events over 30 days")
     parser.add_argument("--live", type=float, default=0.8, help="share of devices with a live contact")
     parser.add_argument("--samples", type=int, default=200, help="sequential requests per route")
+    parser.add_argument(
+        "--snapshot-hours",
+        type=int,
+        default=31 * 24,
+        help="hourly snapshots seeded (744; at 100,000 devices their copy outlasts the pool's statement timeout)",
+    )
     parser.add_argument("--seed-only", action="store_true", help="seed, print the database URL and leave it running")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
@@ -148,7 +154,7 @@ def main() -> int:
         settings, account = database_and_account(workdir, procs)
         dsn = settings.database_url
         seed(dsn, account, args)
-        asyncio.run(snapshot(dsn))
+        asyncio.run(snapshot(dsn, args.snapshot_hours))
         if args.seed_only:
             pids = " ".join(str(p.pid) for p in procs)
             print(f"monitoring: seeded database left running: {dsn} (account {account['id']}); stop it: kill {pids}")

@@ -1,7 +1,10 @@
 """Highest clean REGISTER rate of our Kamailio config: usrloc DB-only (db_mode 3) against memory-only
 (db_mode 0), same config, same machine, same run. Clean = no failed call, no retransmission, at least
 90 % of the target rate. One registration = REGISTER, 401, REGISTER with digest, 200. Every device
-registers once first (INSERTs); the steps then measure refreshes (UPDATEs), what phones mostly send.
+registers once first (INSERTs); the steps then measure refreshes (UPDATEs), what phones mostly send:
+every run of a mode sends from the same sipp port, so each REGISTER refreshes the contact it made
+before instead of adding one (a new port per run piled contacts up to max_contacts).
+For CPU per registration at a fixed rate, steadier than rates on a shared machine: register_cost.py.
 
 usage: python bench/register_rate.py [--users 5000] [--seconds 8] [--rates 1000,1500,...] [--modes 3,0]
        [--children 8] [--unix-socket] [--async-commit] [--commit-delay US]
@@ -21,11 +24,8 @@ import psycopg2.extras
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crossbar_py.auth import tokens as auth
-from crossbar_py.platform import (
-    db,
-    stack,  # noqa: E402
-)
+from crossbar_py.auth import tokens as auth  # noqa: E402
+from crossbar_py.platform import db, stack  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parent.parent / "tests/sip/scenarios/register.xml"
 REALM = "bench.sip.test"
@@ -66,12 +66,12 @@ def seed(dsn: str, users: int, workdir: Path) -> Path:
     return path
 
 
-def run_rate(sip_port: int, users_csv: Path, rate: int, seconds: int, workdir: Path) -> dict:
-    """One sipp run at `rate` registrations/s; its outcome."""
+def run_rate(sip_port: int, local_port: int, users_csv: Path, rate: int, seconds: int, workdir: Path) -> dict:
+    """One sipp run at `rate` registrations/s from `local_port`; its outcome."""
     scenario = workdir / "register.xml"
     scenario.write_text(
         Template(SCENARIO.read_text()).substitute(
-            contact="[local_ip]:[local_port]", expires=3600, final=200, user_agent="sipp-bench"
+            contact=f"127.0.0.1:{local_port}", expires=3600, final=200, user_agent="sipp-bench"
         )
     )
     stat = workdir / f"stat-{rate}.csv"
@@ -89,7 +89,7 @@ def run_rate(sip_port: int, users_csv: Path, rate: int, seconds: int, workdir: P
             "-i",
             "127.0.0.1",
             "-p",
-            str(stack.free_port(also_udp=True)),
+            str(local_port),
             "-m",
             str(calls),
             "-r",
@@ -160,14 +160,15 @@ def measure_mode(workdir: Path, dsn: str, port: int, mode: int, users_csv: Path,
         cur.execute("TRUNCATE location")
     kam = stack.start_kamailio(workdir / f"kam{mode}", cfg)
     best = 0
+    local_port = stack.free_port(also_udp=True)
     try:
-        warm = run_rate(cfg.sip_port, users_csv, 500, max(1, args.users // 500), workdir)
+        warm = run_rate(cfg.sip_port, local_port, users_csv, 500, max(1, args.users // 500), workdir)
         _report(mode, warm, "warm-up")
         for rate in args.rates:
             # A step fails only when it fails twice: one noisy second on a shared machine is not a limit.
             for attempt in (1, 2):
                 time.sleep(2)
-                result = run_rate(cfg.sip_port, users_csv, rate, args.seconds, workdir)
+                result = run_rate(cfg.sip_port, local_port, users_csv, rate, args.seconds, workdir)
                 _report(mode, result, f"try {attempt}")
                 if clean(result):
                     break

@@ -16,6 +16,7 @@ from crossbar_py.devices import routes as devices
 from crossbar_py.http import openapi
 from crossbar_py.http.body import MAX_BODY
 from crossbar_py.http.pipeline import PIPELINE
+from crossbar_py.http.routing import cache_resolution
 from crossbar_py.platform.db import Database
 from crossbar_py.platform.kamailio import Kamailio
 from crossbar_py.platform.metrics import Metrics
@@ -104,6 +105,7 @@ async def _kamailio(app: web.Application):
 def create_app(settings: Settings | None = None) -> web.Application:
     """Build the API for these settings."""
     app = web.Application(middlewares=PIPELINE, client_max_size=MAX_BODY)
+    cache_resolution(app.router)
     app[keys.SETTINGS] = settings or Settings.from_env()
     app[keys.METRICS] = Metrics(app[keys.SETTINGS].metrics_dir or None)
     app[keys.ACCOUNT_CACHE] = AccountCache()

@@ -63,7 +63,7 @@ def _journal_every_refresh(dsn: str) -> None:
     conn = psycopg2.connect(dsn)
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("ALTER DATABASE crossbar SET crossbar.refresh_coalesce = '0'")
+        cur.execute("SELECT crossbar_set_refresh_coalesce(0)")
     conn.close()
 
 

@@ -1,6 +1,5 @@
 """Kazoo document conventions: ids, revisions, private keys, Gregorian seconds."""
 
-import copy
 import hashlib
 import json
 import re
@@ -52,9 +51,9 @@ def strip_private(data: dict) -> dict:
 
 def public(row: dict) -> dict:
     """The document as clients see it: stored public fields plus id."""
-    doc = copy.deepcopy(row["doc"])
-    doc["id"] = row["id"]
-    return doc
+    # A top-level copy: callers add or replace top-level keys only, and a deep copy of every document
+    # served was an eighth of a GET's time (docs/performance.md).
+    return {**row["doc"], "id": row["id"]}
 
 
 def gregorian_naive_utc(ts: datetime) -> int:

@@ -2,6 +2,7 @@
 
 import json
 
+import orjson
 from aiohttp import web
 
 from crossbar_py import keys
@@ -28,10 +29,11 @@ def _base(request: web.Request) -> dict:
 
 def render(payload: dict, status: int, headers: dict | None = None) -> web.Response:
     """A JSON response whose Content-Type is exactly application/json (docs/decisions.md §3)."""
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    # orjson writes the same compact UTF-8 as json.dumps(separators=(",", ":"), ensure_ascii=False), about
+    # seven times faster: a 7 MB listing of 10,000 registrations took 110 ms to encode (docs/performance.md).
     try:
-        body = text.encode()
-    except UnicodeEncodeError:
+        body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
         # A lone surrogate echoed from the request (an error's value or cause): escaped, it is valid JSON.
         body = json.dumps(payload, separators=(",", ":")).encode()
     resp = web.Response(body=body, status=status, headers=headers)

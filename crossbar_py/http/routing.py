@@ -16,6 +16,8 @@ from crossbar_py.auth.identity import identify
 from crossbar_py.http.errors import AliasUnauthorized, InvalidCredentials, MethodNotAllowed
 
 VERSION_RE = re.compile(r"^/v(\d+)(/.*)?$")
+ID_SEGMENT_RE = re.compile(r"[0-9a-f]{32}")
+SHAPE_CACHE_SIZE = 4096
 TUNNEL_VERBS = {"PUT", "DELETE", "PATCH", "GET", "POST"}
 
 
@@ -68,6 +70,33 @@ async def _effective_path(request: web.Request) -> str:
             raise AliasUnauthorized()
         path = f"/v2/accounts/{identity.account_id}" + path[len("/v2/account") :]
     return path
+
+
+def _shape(path: str) -> str:
+    return "/".join("*" if ID_SEGMENT_RE.fullmatch(part) else part for part in path.split("/"))
+
+
+def cache_resolution(router: web.UrlDispatcher) -> None:
+    """Remember which resource served each (verb, path shape with its ids as *): aiohttp tries every route
+    under /v2/accounts in turn, about thirty regex matches per request (docs/performance.md). A remembered
+    resource is tried first and must still match; otherwise, and for 404s and 405s, the full search runs.
+    No route tells one 32-hex id from another, so the first match for a shape is the first for all."""
+    full_search = router.resolve
+    shapes: dict = {}
+
+    async def resolve(request):
+        key = (request.method, _shape(request.rel_url.path_safe))
+        resource = shapes.get(key)
+        if resource is not None:
+            match, _ = await resource.resolve(request)
+            if match is not None:
+                return match
+        match = await full_search(request)
+        if match.http_exception is None and len(shapes) < SHAPE_CACHE_SIZE:
+            shapes[key] = match.route.resource
+        return match
+
+    router.resolve = resolve  # type: ignore[method-assign]
 
 
 @web.middleware

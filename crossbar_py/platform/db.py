@@ -7,6 +7,7 @@ import logging
 import aiopg
 import psycopg2
 import psycopg2.errors
+import psycopg2.extensions
 import psycopg2.extras
 from psycopg2 import sql
 
@@ -34,6 +35,29 @@ MIGRATIONS_APPLIED = "SELECT name FROM schema_migrations"
 MIGRATION_RECORD = "INSERT INTO schema_migrations (name) VALUES (%(name)s)"
 # psycopg2 binds client-side, so a password literal is allowed where the server takes no parameter.
 KAMAILIO_ROLE_PASSWORD = "ALTER ROLE kamailio PASSWORD %(password)s"
+
+
+class DictCursor(psycopg2.extensions.cursor):
+    """Rows as plain dicts, built by dict(zip()) in C. psycopg2's RealDictCursor builds each row in Python,
+    one column at a time: 10,000 registrations took 500 ms to fetch, against 70 ms of SQL (docs/performance.md)."""
+
+    def _names(self) -> list:
+        return [column.name for column in self.description or ()]
+
+    def fetchone(self):
+        """The next row as a dict, or None."""
+        row = super().fetchone()
+        return None if row is None else dict(zip(self._names(), row, strict=True))
+
+    def fetchmany(self, size=None):
+        """Up to size rows as dicts."""
+        names = self._names()
+        return [dict(zip(names, row, strict=True)) for row in super().fetchmany(size or self.arraysize)]
+
+    def fetchall(self):
+        """The remaining rows as dicts."""
+        names = self._names()
+        return [dict(zip(names, row, strict=True)) for row in super().fetchall()]
 
 
 class Database:
@@ -83,7 +107,7 @@ class Database:
             try:
                 async with (
                     self.pool.acquire() as conn,
-                    conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur,
+                    conn.cursor(cursor_factory=DictCursor) as cur,
                 ):
                     yield cur
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:

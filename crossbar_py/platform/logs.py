@@ -1,10 +1,11 @@
 """Structured (JSON) logs; every line carries the request id of the request that caused it."""
 
 import contextvars
-import json
 import logging
 import sys
 import time
+
+import orjson
 
 REQUEST_ID = contextvars.ContextVar("request_id", default="")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -26,7 +27,8 @@ class JsonFormatter(logging.Formatter):
         line.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        # orjson: the access log writes one line per request, and json.dumps was a tenth of a GET's time.
+        return orjson.dumps(line, default=str).decode()
 
 
 def setup(level: str = "INFO") -> None:

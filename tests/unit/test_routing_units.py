@@ -1,6 +1,7 @@
 """Kazoo's routing quirks in the pipeline, on requests built in memory (no server, no database)."""
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from marshmallow import Schema
 
@@ -56,3 +57,22 @@ def test_query_integers_are_bounded_and_errors_name_the_validator():
     with pytest.raises(ValidationFailed) as typed:
         load(_Page(), {"size": "abc"})
     assert "type" in typed.value.data["size"]
+
+
+async def test_a_remembered_route_serves_the_next_id_and_misses_still_search():
+    async def handler(request):
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_get("/v2/accounts/{account_id}/devices/status", handler, name="status")
+    app.router.add_get("/v2/accounts/{account_id}/devices/{device_id}", handler, name="device")
+    app.router.add_delete("/v2/accounts/{account_id}/users/{user_id}", handler, name="user")
+    routing.cache_resolution(app.router)
+    a, b, c = "a" * 32, "b" * 32, "c" * 32
+    first = await app.router.resolve(make_mocked_request("GET", f"/v2/accounts/{a}/devices/{b}"))
+    again = await app.router.resolve(make_mocked_request("GET", f"/v2/accounts/{c}/devices/{a}"))
+    assert first.route.name == again.route.name == "device" and again["device_id"] == a
+    status = await app.router.resolve(make_mocked_request("GET", f"/v2/accounts/{a}/devices/status"))
+    assert status.route.name == "status"
+    wrong_verb = await app.router.resolve(make_mocked_request("GET", f"/v2/accounts/{a}/users/{b}"))
+    assert wrong_verb.http_exception.status == 405

@@ -1,14 +1,21 @@
 """SQL for registrations: Kamailio's usrloc `location` table (DB-only mode: the one truth)."""
 
+from crossbar_py.common.documents import GREGORIAN_OFFSET
 from crossbar_py.registrations.sqltext import NOW_UTC
 
 # usrloc writes expires in UTC into a column without a time zone (Kamailio runs with TZ=UTC).
 
+# The three device keys a record shows are read in SQL: the document is never decoded, not even in part
+# (docs/performance.md). The two flags are booleans (the device schema says so), false when absent. `seen` is
+# last_modified (UTC, no time zone) in Gregorian seconds (docs/decisions.md §15), without a datetime per row.
 _SELECT_CONTACT = f"""
-SELECT l.id, l.ruid, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.cseq, l.user_agent,
-       l.socket, l.last_modified, l.expires, l.cflags,
+SELECT l.id, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.user_agent, l.socket,
+       floor(EXTRACT(EPOCH FROM l.last_modified))::bigint + {GREGORIAN_OFFSET} AS seen,
        GREATEST(0, CEIL(EXTRACT(EPOCH FROM (l.expires - {NOW_UTC}))))::int AS expires_in,
-       d.id AS device_id, d.owner_id, d.doc AS device_doc,
+       d.id AS device_id, d.owner_id,
+       coalesce(d.doc -> 'suppress_unregister_notifications' = 'true', false) AS suppress_unregister_notify,
+       coalesce(d.doc -> 'register_overwrite_notify' = 'true', false) AS register_overwrite_notify,
+       d.doc ->> 'presence_id' AS presence_id,
        a.realm AS account_realm, a.name AS account_name
 """
 
@@ -31,7 +38,15 @@ _OWN_LIVE_CONTACTS = f"""
    AND l.expires > {NOW_UTC}
 """
 
-LIST_ACCOUNT_CONTACTS = _SELECT_CONTACT + _OWN_LIVE_CONTACTS + " ORDER BY l.username, l.id"
+# A page (or, with no limit, all) from a (username, id) on: Kazoo's start key.
+LIST_ACCOUNT_CONTACTS = (
+    _SELECT_CONTACT
+    + _OWN_LIVE_CONTACTS
+    + """   AND (l.username, l.id) >= (%(start_username)s, %(start_id)s)
+ ORDER BY l.username, l.id
+ LIMIT %(limit)s
+"""
+)
 
 LIST_ALL_CONTACTS = (
     _CONTACT_COLUMNS
@@ -64,6 +79,11 @@ SELECT ruid, contact, received, socket, user_agent, expires, last_modified, call
  WHERE username = %(username)s AND domain = %(realm)s AND expires > {NOW_UTC}
  ORDER BY last_modified DESC
 """
+
+# After a big flush, before autovacuum gets to it: stale statistics (thousands of dead rows counted live)
+# made the planner sort every device on each listing (docs/performance.md).
+ANALYZE_LOCATION = "ANALYZE location"
+BIG_FLUSH = 1000
 
 FLUSH_ACCOUNT = """
 DELETE FROM location l USING devices d

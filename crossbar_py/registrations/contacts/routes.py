@@ -1,19 +1,26 @@
 """HTTP for /v2/accounts/{A}/registrations and /devices/status."""
 
+from dataclasses import replace
+
 from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.http import envelope, openapi
 from crossbar_py.http.markers import superduper_only
+from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.registrations.contacts import service
 
 
 @openapi.documented(paginated=True)
 async def list_registrations(request: web.Request) -> web.Response:
-    """GET /registrations: one element per contact."""
-    data = await service.list_registrations(request.app[keys.DB], request[keys.ACCOUNT])
-    return envelope.success(request, data)
+    """GET /registrations: one element per contact; paginated only when page_size or start_key is
+    given (Kazoo's own listing is never paged: its clients expect every contact)."""
+    page = Page.from_request(request)
+    if "page_size" not in request.query and "start_key" not in request.query:
+        page = replace(page, paginate=False)
+    data, extra = await service.list_registrations(request.app[keys.DB], request[keys.ACCOUNT], page)
+    return envelope.success(request, data, extra=extra)
 
 
 async def count_registrations(request: web.Request) -> web.Response:

@@ -1,10 +1,11 @@
 """Registrations read from and flushed in `location`; records shaped as Kazoo's (docs/kazoo-compatibility.md §10)."""
 
+import json
 import logging
 
-from crossbar_py.common import documents
 from crossbar_py.common.sip import parse_uri
-from crossbar_py.http.errors import UnknownIdentifier
+from crossbar_py.http.errors import UnknownIdentifier, field_error
+from crossbar_py.http.pagination import Page
 from crossbar_py.platform.kamailio import KamailioError
 from crossbar_py.registrations.contacts import queries
 
@@ -20,15 +21,18 @@ def _socket(sock: str | None) -> dict:
 
 def record(row: dict) -> dict:
     """One registration element with Kazoo's field names; unknown fields are omitted (docs/decisions.md §19)."""
+    # Built for ten thousand rows a listing: the only values that can be missing are tested one by one.
+    username, realm = row["username"], row["domain"]
     contact_ip, contact_port = parse_uri(row["contact"])
     source_ip, source_port = parse_uri(row["received"]) if row["received"] else (contact_ip, contact_port)
+    seen = row["seen"]
     rec = {
-        "username": row["username"],
-        "realm": row["domain"],
-        "from_user": row["username"],
-        "from_host": row["domain"],
-        "to_user": row["username"],
-        "to_host": row["domain"],
+        "username": username,
+        "realm": realm,
+        "from_user": username,
+        "from_host": realm,
+        "to_user": username,
+        "to_host": realm,
         "contact": row["contact"],
         "contact_ip": contact_ip,
         "contact_port": contact_port,
@@ -37,32 +41,58 @@ def record(row: dict) -> dict:
         "call_id": row["callid"],
         "user_agent": row["user_agent"],
         "expires": row["expires_in"],
-        "event_timestamp": documents.gregorian_naive_utc(row["last_modified"]),
-        "last_registration": documents.gregorian_naive_utc(row["last_modified"]),
-        **_socket(row["socket"]),
+        "event_timestamp": seen,
+        "last_registration": seen,
     }
+    if contact_ip is None:
+        del rec["contact_ip"], rec["contact_port"]
+    if source_ip is None:
+        del rec["source_ip"]
+    if row["socket"]:
+        rec.update(_socket(row["socket"]))
     if row["device_id"]:
-        doc = row["device_doc"]
-        rec.update(
-            authorizing_id=row["device_id"],
-            authorizing_type="device",
-            account_realm=row["account_realm"],
-            account_name=row["account_name"],
-            suppress_unregister_notify=doc.get("suppress_unregister_notifications", False),
-            register_overwrite_notify=doc.get("register_overwrite_notify", False),
-        )
-        if row["owner_id"]:
-            rec["owner_id"] = row["owner_id"]
-        if doc.get("presence_id"):
-            rec["presence_id"] = doc["presence_id"]
+        _add_device(rec, row)
     if row["path"]:
         rec["proxy_path"] = row["path"]
-    return {k: v for k, v in rec.items() if v is not None}
+    return rec
 
 
-async def list_registrations(db, account: dict) -> list:
-    """One element per live contact of the account's devices."""
-    return [record(r) for r in await db.fetch_all(queries.LIST_ACCOUNT_CONTACTS, {"account_id": account["id"]})]
+def _add_device(rec: dict, row: dict) -> None:
+    rec["authorizing_id"] = row["device_id"]
+    rec["authorizing_type"] = "device"
+    for key in ("account_realm", "account_name", "suppress_unregister_notify", "register_overwrite_notify"):
+        if row[key] is not None:
+            rec[key] = row[key]
+    for key in ("owner_id", "presence_id"):
+        if row[key]:
+            rec[key] = row[key]
+
+
+def _page_key(row: dict) -> str:
+    return json.dumps([row["username"], row["id"]])
+
+
+def _page_start(page: Page) -> tuple:
+    """(username, id) of the first contact of the page asked for."""
+    if not page.start:
+        return "", 0
+    try:
+        username, contact_id = json.loads(page.start)
+    except (ValueError, TypeError) as exc:
+        raise field_error("start_key", "type", "not a start key of this listing") from exc
+    if not isinstance(username, str) or not isinstance(contact_id, int):
+        raise field_error("start_key", "type", "not a start key of this listing")
+    return username, contact_id
+
+
+async def list_registrations(db, account: dict, page: Page) -> tuple:
+    """A page of the live contacts of the account's devices (all of them unless paginated), ordered by
+    username; (the records, the envelope's pagination keys)."""
+    username, contact_id = _page_start(page)
+    params = {"account_id": account["id"], "limit": page.limit(), "start_username": username, "start_id": contact_id}
+    rows = await db.fetch_all(queries.LIST_ACCOUNT_CONTACTS, params)
+    rows, extra = page.envelope(rows, key=_page_key)
+    return [record(r) for r in rows], extra
 
 
 async def count_registrations(db, account: dict) -> int:
@@ -90,7 +120,10 @@ async def flush_account(db, account: dict) -> int:
     """Delete every contact of the account's devices in one transaction."""
     async with db.transaction() as cur:
         await cur.execute(queries.FLUSH_ACCOUNT, {"account_id": account["id"]})
-        return cur.rowcount
+        flushed = cur.rowcount
+    if flushed >= queries.BIG_FLUSH:
+        await db.execute(queries.ANALYZE_LOCATION)
+    return flushed
 
 
 async def notify_contacts(db, kamailio, username: str, realm: str, event: str, **body) -> int:
