@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from crossbar_py.app import create_app
+from crossbar_py.importer import commands as importer
 from crossbar_py.platform import db, logs, stack
 from crossbar_py.settings import Settings
 
@@ -23,6 +24,8 @@ commands:
   serve           serve the API against existing services (DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL)
   migrate         apply the SQL migrations in sql/ to DATABASE_URL
   account create  create an account with an admin user
+  import-kazoo    import accounts, users and devices from a Kazoo API or CouchDB dump (resumable)
+  cutover         compare registrations with Kazoo, and check-sync the phones not moved yet
 
 environment:
   DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL   where the services are (serve, migrate, account)
@@ -52,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--superduper", action="store_true", help="may reach every account")
     create.add_argument("--user", default="admin", help="admin username (default admin)")
     create.add_argument("--password", help="admin password (generated and printed when omitted)")
+    importer.add_arguments(sub)
     return parser
 
 
@@ -216,6 +220,8 @@ def main(argv=None) -> int:
         return 0
     if args.command == "account":
         return cmd_account_create(args)
+    if args.command in ("import-kazoo", "cutover"):
+        return importer.main(Settings.from_env(), args)
     return cmd_run()
 
 

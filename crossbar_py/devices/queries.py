@@ -12,6 +12,8 @@ SELECT * FROM devices
  LIMIT %(limit)s
 """)
 
+ACCOUNT_DEVICES = "SELECT * FROM devices WHERE account_id = %(account_id)s ORDER BY id"
+
 INSERT_DEVICE = """
 INSERT INTO devices (id, account_id, name, sip_username, sip_realm, ha1, ha1b, owner_id, enabled, device_type,
                      mac_address, doc, rev_hash)

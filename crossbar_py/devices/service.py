@@ -197,3 +197,8 @@ async def user_devices(db, account_id: str, user_id: str) -> list:
     """Devices owned by the user or hotdesked to it; 404 when the user does not exist."""
     await get_user(db, account_id, user_id)
     return await db.fetch_all(queries.USER_DEVICES, {"account_id": account_id, "user_id": user_id})
+
+
+async def account_devices(db, account_id: str) -> list:
+    """Every device row of the account, soft-deleted ones included."""
+    return await db.fetch_all(queries.ACCOUNT_DEVICES, {"account_id": account_id})

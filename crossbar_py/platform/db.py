@@ -16,6 +16,8 @@ from crossbar_py.platform import logs
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 UniqueViolation = psycopg2.errors.UniqueViolation
+# A statement PostgreSQL refused for its data (a constraint, a bad value), not for the connection.
+StatementError = (psycopg2.IntegrityError, psycopg2.DataError)
 
 SET_REQUEST_ID = "SELECT set_config('crossbar.request_id', %(request_id)s, true)"
 MIGRATIONS_TABLE = """
@@ -71,6 +73,13 @@ class Database:
                 await cur.execute(SET_REQUEST_ID, {"request_id": request_id})
             yield cur
 
+    @contextlib.asynccontextmanager
+    async def bound(self):
+        """One transaction seen as a Database: services called with it write inside it (each of their
+        transactions a savepoint), so that a caller can commit many service calls at once."""
+        async with self.transaction() as cur:
+            yield Bound(cur)
+
     async def fetch_one(self, query: str, params: dict | None = None) -> dict | None:
         """The first row, or None."""
         async with self.cursor() as cur:
@@ -88,6 +97,55 @@ class Database:
         async with self.cursor() as cur:
             await cur.execute(query, params)
             return cur.rowcount
+
+
+class Rollback(Exception):
+    """Raised inside Bound.transaction() to undo its savepoint without failing the caller."""
+
+
+class Bound:
+    """A Database-shaped view of one open transaction; transaction() is a savepoint within it."""
+
+    def __init__(self, cur):
+        self.cur = cur
+        self._depth = 0
+
+    @contextlib.asynccontextmanager
+    async def transaction(self):
+        """A savepoint: an exception rolls back only what was done inside it."""
+        self._depth += 1
+        name = f"sp{self._depth}"
+        await self.cur.execute(f"SAVEPOINT {name}")
+        try:
+            yield self.cur
+        except BaseException:
+            await self.cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            raise
+        else:
+            await self.cur.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._depth -= 1
+
+    @contextlib.asynccontextmanager
+    async def bound(self):
+        """A savepoint seen as a Database, as Database.bound() is a transaction."""
+        async with self.transaction():
+            yield self
+
+    async def fetch_one(self, query: str, params: dict | None = None) -> dict | None:
+        """The first row, or None."""
+        await self.cur.execute(query, params)
+        return await self.cur.fetchone()
+
+    async def fetch_all(self, query: str, params: dict | None = None) -> list:
+        """Every row."""
+        await self.cur.execute(query, params)
+        return await self.cur.fetchall()
+
+    async def execute(self, query: str, params: dict | None = None) -> int:
+        """Run one statement; the number of rows it touched."""
+        await self.cur.execute(query, params)
+        return self.cur.rowcount
 
 
 def migrate(dsn: str, sql_dir: Path = SQL_DIR, out=print) -> list:

@@ -1,0 +1,96 @@
+"""The import-kazoo and cutover sub-commands: arguments in, a report out."""
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from crossbar_py.importer import cutover
+from crossbar_py.importer.api import ApiSource
+from crossbar_py.importer.dump import DumpSource
+from crossbar_py.importer.runner import run_import
+from crossbar_py.platform.db import Database
+
+
+def add_arguments(sub) -> None:
+    """The import-kazoo and cutover parsers."""
+    imp = sub.add_parser("import-kazoo", help="import accounts, users and devices from Kazoo")
+    src = imp.add_mutually_exclusive_group(required=True)
+    src.add_argument("--from-dump", metavar="DIR", help="a CouchDB dump: one _all_docs body per database")
+    src.add_argument("--from-api", metavar="URL", help="a live Kazoo Crossbar API (http://host:8000)")
+    _api_auth(imp)
+    imp.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
+    imp.add_argument("--report", metavar="FILE", help="also write the report as JSON")
+    imp.add_argument("--under", metavar="ACCOUNT_ID", help="put the imported top accounts under this account")
+    imp.add_argument("--workers", type=int, default=4, help="accounts imported side by side (default 4)")
+    cut = sub.add_parser("cutover", help="move phones from Kazoo").add_subparsers(dest="action", required=True)
+    compare = cut.add_parser("compare", help="per account: phones registered at Kazoo and here")
+    move = cut.add_parser("move", help="check-sync the phones registered at Kazoo and not here")
+    for parser in (compare, move):
+        parser.add_argument("--from-api", metavar="URL", required=True, help="the Kazoo Crossbar API")
+        _api_auth(parser)
+        parser.add_argument("--report", metavar="FILE", help="also write the result as JSON")
+    move.add_argument("--event", default="check-sync", help="the NOTIFY event (default check-sync)")
+
+
+def _api_auth(parser) -> None:
+    parser.add_argument("--api-key", help="the API key of a reseller or superduper account")
+    parser.add_argument("--user", help="a user of that account (with --password and --account-name)")
+    parser.add_argument("--password")
+    parser.add_argument("--account-name")
+    parser.add_argument("--rate", type=float, default=0, help="requests (move: NOTIFYs) per second, 0: no limit")
+
+
+def _api(args) -> ApiSource:
+    return ApiSource(
+        args.from_api,
+        api_key=args.api_key,
+        credentials=(args.user, args.password, args.account_name) if args.user else None,
+        rate=args.rate if getattr(args, "command", "") == "import-kazoo" else 0,
+    )
+
+
+def _write(path: str | None, data: dict) -> None:
+    if path:
+        Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+async def _import(settings, args) -> int:
+    source = DumpSource(args.from_dump) if args.from_dump else _api(args)
+    db = await Database.connect(settings.database_url, args.workers + 1)
+    try:
+        report = await run_import(db, settings, source, dry_run=args.dry_run, under=args.under, workers=args.workers)
+    finally:
+        await source.close()
+        await db.close()
+    print(report.text())
+    _write(args.report, report.to_json())
+    return 0
+
+
+async def _cutover(settings, args) -> int:
+    source = _api(args)
+    db = await Database.connect(settings.database_url, 2)
+    try:
+        if args.action == "compare":
+            result = await cutover.compare(db, source)
+            print(cutover.compare_text(result))
+        else:
+            result = await cutover.move(db, settings, source, args.rate, args.event)
+            print(cutover.move_text(result))
+    finally:
+        await source.close()
+        await db.close()
+    _write(args.report, result)
+    return 0
+
+
+def main(settings, args) -> int:
+    """Run import-kazoo or cutover."""
+    try:
+        if args.command == "import-kazoo":
+            return asyncio.run(_import(settings, args))
+        return asyncio.run(_cutover(settings, args))
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to resume", file=sys.stderr)
+        return 130
