@@ -1,0 +1,18 @@
+"""Marks a handler carries for the pipeline: no token needed, or superduper admins only."""
+
+
+def unauthenticated(handler):
+    """Mark a handler that needs no token (login, tokeninfo, health)."""
+    handler.crossbar_unauthenticated = True
+    return handler
+
+
+def superduper_only(handler):
+    """Mark a handler only a superduper admin may call (system-wide routes)."""
+    handler.crossbar_superduper = True
+    return handler
+
+
+def has_mark(handler, name: str) -> bool:
+    """Whether a handler carries a mark (`unauthenticated`, `superduper`)."""
+    return getattr(handler, f"crossbar_{name}", False)
