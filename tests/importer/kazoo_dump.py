@@ -131,3 +131,16 @@ class Dump:
         for account_id, docs in self.docs.items():
             (root / (quote(account_db(account_id), safe="") + ".json")).write_text(json.dumps(all_docs(docs)))
         return root
+
+
+def many(accounts: int, devices: int, users: int = 0, tag: str = "") -> Dump:
+    """A reseller with `accounts` children, each with `users` users and `devices` phones."""
+    sfx = tag or secrets.token_hex(4)
+    dump = Dump()
+    reseller = dump.add_account(account(f"Many {sfx}", f"many-{sfx}.kazoo.test", []))
+    for i in range(accounts):
+        acct = account(f"Customer {sfx} {i}", f"c{i}-{sfx}.kazoo.test", [reseller["_id"]])
+        people = [user(acct["_id"], f"user{j}", f"pw-{i}-{j}") for j in range(users)]
+        phones = [device(acct["_id"], f"p{i}x{j}", f"pass{i}x{j}") for j in range(devices)]
+        dump.add_account(acct, *people, *phones)
+    return dump
