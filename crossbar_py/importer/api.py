@@ -21,8 +21,9 @@ class SourceError(RuntimeError):
 class ApiSource:
     """Kazoo's Crossbar API, read with a reseller's or superduper's credentials."""
 
-    def __init__(self, url: str, api_key=None, credentials=None, rate: float = 0):
+    def __init__(self, url: str, api_key=None, credentials=None, rate: float = 0, page_size: int = PAGE_SIZE):
         self.base = url.rstrip("/")
+        self.page_size = page_size
         self.name = f"api:{self.base}"
         self.api_key, self.credentials = api_key, credentials
         self.interval = 1 / rate if rate else 0
@@ -82,7 +83,7 @@ class ApiSource:
 
     async def pages(self, path: str):
         """Every element of a paginated listing (start_key / next_start_key)."""
-        params = {"page_size": str(PAGE_SIZE)}
+        params = {"page_size": str(self.page_size)}
         while True:
             body = await self.get(path, **params)
             for item in body.get("data") or []:
