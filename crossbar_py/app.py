@@ -15,6 +15,7 @@ from crossbar_py.auth.token_auth import routes as token_auth
 from crossbar_py.auth.user_auth import routes as user_auth
 from crossbar_py.devices import routes as devices
 from crossbar_py.http.middlewares import MAX_BODY, PIPELINE
+from crossbar_py.kazoo_documents import routes as kazoo_documents
 from crossbar_py.platform.db import Database
 from crossbar_py.platform.kamailio import Kamailio
 from crossbar_py.platform.metrics import Metrics
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         devices,
         webhooks,
         registration_events,
+        kazoo_documents,
     ):
         resource.setup(app.router)
     return app

@@ -46,6 +46,18 @@ def public(handler):
     return handler
 
 
+def raw_body(handler):
+    """Mark a handler that reads a file body itself (media audio, logos): a non-JSON body is not parsed."""
+    handler.crossbar_raw_body = True
+    return handler
+
+
+def takes_raw_body(request: web.Request) -> bool:
+    """The handler reads the body itself and the body is not JSON."""
+    mime = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return _handler_flag(request, "crossbar_raw_body") and mime not in content.JSON_TYPES
+
+
 def _handler_flag(request: web.Request, name: str) -> bool:
     return getattr(route_match(request).handler, name, False)
 
@@ -154,7 +166,7 @@ def _json_error(message: str) -> ValidationFailed:
 async def parse_body(request: web.Request, handler):
     """Parse the JSON envelope before anything else, as Kazoo does (malformed → 400)."""
     body = {}
-    if request.method in BODY_METHODS and request.can_read_body:
+    if request.method in BODY_METHODS and request.can_read_body and not takes_raw_body(request):
         raw = await request.read()
         if raw.strip():
             try:
