@@ -7,6 +7,8 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.accounts import routes as accounts
 from crossbar_py.accounts.cache import AccountCache
+from crossbar_py.alerts import routes as alerts
+from crossbar_py.apps_store import routes as apps_store
 from crossbar_py.auth import revocation
 from crossbar_py.auth.api_auth import routes as api_auth
 from crossbar_py.auth.limits import LoginLimiter
@@ -30,6 +32,7 @@ from crossbar_py.settings import Settings
 from crossbar_py.sip_devices import routes as sip_devices
 from crossbar_py.system import routes as system
 from crossbar_py.users import routes as users
+from crossbar_py.whitelabel import routes as whitelabel
 
 
 async def _database(app: web.Application):
@@ -115,6 +118,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
         webhooks,
         registration_events,
         kazoo_documents,
+        apps_store,
+        whitelabel,
+        alerts,
     ):
         resource.setup(app.router)
     return app

@@ -5,7 +5,7 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.accounts import queries as account_queries
 from crossbar_py.auth import tokens as auth
-from crossbar_py.auth.user_auth.service import login_data
+from crossbar_py.auth.user_auth.service import login_data_with_apps
 from crossbar_py.http import envelope
 from crossbar_py.http.errors import InvalidCredentials, UnknownIdentifier, ValidationFailed
 from crossbar_py.http.middlewares import public
@@ -34,7 +34,7 @@ async def create_api_auth(request: web.Request) -> web.Response:
     settings = request.app[keys.SETTINGS]
     token = auth.issue_token(settings.jwt_secret, settings.token_lifetime, account["id"], None, "cb_api_auth")
     request[keys.RAW_TOKEN] = token
-    return envelope.success(request, login_data(account, None), status=201)
+    return envelope.success(request, await login_data_with_apps(request.app[keys.DB], account, None), status=201)
 
 
 def setup(router: web.UrlDispatcher) -> None:

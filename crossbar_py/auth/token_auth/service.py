@@ -2,7 +2,7 @@
 
 from crossbar_py.accounts import queries as account_queries
 from crossbar_py.auth.tokens import Identity
-from crossbar_py.auth.user_auth.service import login_data
+from crossbar_py.auth.user_auth.service import login_data_with_apps
 from crossbar_py.users import queries as user_queries
 
 
@@ -13,4 +13,4 @@ async def describe(db, identity: Identity) -> dict:
     if identity.owner_id:
         user = await db.fetch_one(user_queries.GET_USER, {"id": identity.owner_id, "account_id": identity.account_id})
     claims = {k: v for k, v in identity.claims.items() if not k.startswith(("_", "pvt_"))}
-    return {**claims, **login_data(account, user)} if account else claims
+    return {**claims, **(await login_data_with_apps(db, account, user))} if account else claims

@@ -23,7 +23,9 @@ async def create_user_auth(request: web.Request) -> web.Response:
         request.remote or "",
     )
     request[keys.RAW_TOKEN] = token
-    return envelope.success(request, service.login_data(account, user), status=201)
+    return envelope.success(
+        request, await service.login_data_with_apps(request.app[keys.DB], account, user), status=201
+    )
 
 
 async def impersonate_user(request: web.Request) -> web.Response:
@@ -48,7 +50,9 @@ async def impersonate_user(request: web.Request) -> web.Response:
         acting_as={"account_id": auth_account["id"], "owner_id": admin["id"]},
     )
     request[keys.RAW_TOKEN] = token
-    return envelope.success(request, service.login_data(account, user), status=201)
+    return envelope.success(
+        request, await service.login_data_with_apps(request.app[keys.DB], account, user), status=201
+    )
 
 
 def setup(router: web.UrlDispatcher) -> None:

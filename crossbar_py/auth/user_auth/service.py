@@ -7,6 +7,7 @@ import time
 
 from crossbar_py.accounts import queries as account_queries
 from crossbar_py.accounts.service import name_key
+from crossbar_py.apps_store import service as apps_store
 from crossbar_py.auth import tokens as auth
 from crossbar_py.auth.user_auth.schema import USER_AUTH
 from crossbar_py.http.errors import InvalidCredentials, TooManyRequests, ValidationFailed
@@ -85,7 +86,12 @@ async def basic_identity(db, settings, encoded: str) -> auth.Identity:
     return identity
 
 
-def login_data(account: dict, user: dict | None) -> dict:
+async def login_data_with_apps(db, account: dict, user: dict | None) -> dict:
+    """login_data with `apps`: the installed apps this user may open (docs/monster-ui.md)."""
+    return login_data(account, user, await apps_store.user_apps(db, account, user))
+
+
+def login_data(account: dict, user: dict | None, apps: list | None = None) -> dict:
     """What Monster UI reads after a login (contract 7.2)."""
     data = {
         "account_id": account["id"],
@@ -93,7 +99,7 @@ def login_data(account: dict, user: dict | None) -> dict:
         "language": account["doc"].get("language", "en-us"),
         "is_reseller": False,
         "is_master_account": not account["tree"],
-        "apps": [],
+        "apps": apps or [],
         "capabilities": {},
         "ui_config": {},
         "id": account["id"],
