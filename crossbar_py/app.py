@@ -10,13 +10,13 @@ from crossbar_py.accounts.cache import AccountCache
 from crossbar_py.alerts import routes as alerts
 from crossbar_py.apps_store import routes as apps_store
 from crossbar_py.auth import revocation
-from crossbar_py.auth.api_auth import routes as api_auth
+from crossbar_py.auth import routes as auth
+from crossbar_py.auth import service as auth_service
 from crossbar_py.auth.limits import LoginLimiter
 from crossbar_py.auth.revocation import Revocations
-from crossbar_py.auth.token_auth import routes as token_auth
-from crossbar_py.auth.user_auth import routes as user_auth
 from crossbar_py.devices import routes as devices
-from crossbar_py.http.middlewares import MAX_BODY, PIPELINE
+from crossbar_py.http.body import MAX_BODY
+from crossbar_py.http.pipeline import PIPELINE
 from crossbar_py.kazoo_documents import routes as kazoo_documents
 from crossbar_py.platform.db import Database
 from crossbar_py.platform.kamailio import Kamailio
@@ -99,16 +99,15 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(middlewares=PIPELINE, client_max_size=MAX_BODY)
     app[keys.SETTINGS] = settings or Settings.from_env()
     app[keys.METRICS] = Metrics()
-    app[keys.ACCOUNTS] = AccountCache()
+    app[keys.ACCOUNT_CACHE] = AccountCache()
+    app[keys.BASIC_AUTH] = auth_service.basic_identity
     app.cleanup_ctx.extend(
         [_database, _redis, _revocations, _retention, _snapshots, _kamailio, _webhook_delivery, _events_hub]
     )
     app.on_shutdown.append(_end_event_streams)
     for resource in (
         system,
-        user_auth,
-        api_auth,
-        token_auth,
+        auth,
         accounts,
         users,
         registrations,

@@ -3,10 +3,9 @@
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.accounts import queries, service
+from crossbar_py.accounts import service
 from crossbar_py.http import conditional, envelope
 from crossbar_py.http.errors import Forbidden
-from crossbar_py.http.middlewares import may_access
 
 
 def _account_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
@@ -41,7 +40,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         realm_suffix=request.app[keys.SETTINGS].realm_suffix,
         if_match=conditional.if_match(request),
     )
-    request.app[keys.ACCOUNTS].invalidate(account["id"])
+    request.app[keys.ACCOUNT_CACHE].invalidate(account["id"])
     return _account_response(request, row)
 
 
@@ -61,39 +60,29 @@ async def delete_account(request: web.Request) -> web.Response:
     if request[keys.AUTH][1]["id"] == account["id"]:
         raise Forbidden()
     row = await service.delete_account(request.app[keys.DB], account, conditional.if_match(request))
-    request.app[keys.ACCOUNTS].invalidate(account["id"])
+    request.app[keys.ACCOUNT_CACHE].invalidate(account["id"])
     return envelope.deleted(request, service.render(row), conditional.etag(row))
 
 
 async def children(request: web.Request) -> web.Response:
     """GET /accounts/{A}/children."""
-    rows = await request.app[keys.DB].fetch_all(queries.CHILDREN, {"id": request[keys.ACCOUNT]["id"]})
-    return envelope.success(request, [service.summary(r) for r in rows])
+    return envelope.success(request, await service.children(request.app[keys.DB], request[keys.ACCOUNT]))
 
 
 async def descendants(request: web.Request) -> web.Response:
     """GET /accounts/{A}/descendants."""
-    rows = await request.app[keys.DB].fetch_all(queries.DESCENDANTS, {"id": request[keys.ACCOUNT]["id"]})
-    return envelope.success(request, [service.summary(r) for r in rows])
+    return envelope.success(request, await service.descendants(request.app[keys.DB], request[keys.ACCOUNT]))
 
 
 async def siblings(request: web.Request) -> web.Response:
     """GET /accounts/{A}/siblings: the parent's children, for a token that may see the parent."""
-    account, auth_account = request[keys.ACCOUNT], request[keys.AUTH][1]
-    parent_id = account["parent_id"]
-    parent = await request.app[keys.DB].fetch_one(queries.GET_ACCOUNT, {"id": parent_id}) if parent_id else None
-    if parent is None or not may_access(auth_account, parent):
-        raise Forbidden()
-    rows = await request.app[keys.DB].fetch_all(queries.CHILDREN, {"id": parent_id})
-    return envelope.success(request, [service.summary(r) for r in rows])
+    data = await service.siblings(request.app[keys.DB], request[keys.ACCOUNT], request[keys.AUTH][1])
+    return envelope.success(request, data)
 
 
 async def parents(request: web.Request) -> web.Response:
     """GET /accounts/{A}/parents (and /tree): the ancestors the token may see, root first."""
-    account, auth_account = request[keys.ACCOUNT], request[keys.AUTH][1]
-    rows = await request.app[keys.DB].fetch_all(queries.ACCOUNTS_BY_IDS, {"ids": account["tree"]})
-    by_id = {r["id"]: r for r in rows if may_access(auth_account, r)}
-    data = [{"id": i, "name": by_id[i]["name"]} for i in account["tree"] if i in by_id]
+    data = await service.parents(request.app[keys.DB], request[keys.ACCOUNT], request[keys.AUTH][1])
     return envelope.success(request, data)
 
 
@@ -105,7 +94,7 @@ async def get_api_key(request: web.Request) -> web.Response:
 async def create_api_key(request: web.Request) -> web.Response:
     """PUT /accounts/{A}/api_key: a new key."""
     key = await service.regenerate_api_key(request.app[keys.DB], request[keys.ACCOUNT])
-    request.app[keys.ACCOUNTS].invalidate(request[keys.ACCOUNT]["id"])
+    request.app[keys.ACCOUNT_CACHE].invalidate(request[keys.ACCOUNT]["id"])
     return envelope.success(request, {"api_key": key}, status=201)
 
 

@@ -11,7 +11,8 @@ from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
 from crossbar_py.devices import queries as device_queries
 from crossbar_py.devices import service as devices
-from crossbar_py.http.errors import ApiError, Conflict, field_error
+from crossbar_py.http.access import may_access
+from crossbar_py.http.errors import ApiError, Conflict, Forbidden, field_error
 from crossbar_py.http.validation import validate
 from crossbar_py.platform.db import UniqueViolation
 
@@ -142,3 +143,48 @@ async def regenerate_api_key(db, account: dict) -> str:
     key = secrets.token_hex(32)
     await db.execute(queries.SET_API_KEY, {"id": account["id"], "api_key": key})
     return key
+
+
+async def find_account(db, account_id: str) -> dict | None:
+    """The non-deleted account with this id, or None."""
+    return await db.fetch_one(queries.GET_ACCOUNT, {"id": account_id})
+
+
+async def find_by_realm(db, realm: str) -> dict | None:
+    """The account whose realm this is (case-insensitive), or None."""
+    return await db.fetch_one(queries.FIND_BY_REALM, {"realm": realm})
+
+
+async def find_by_name(db, name: str) -> list:
+    """The accounts whose normalized name matches."""
+    return await db.fetch_all(queries.FIND_BY_NAME_KEY, {"name_key": name_key(name)})
+
+
+async def find_by_api_key(db, api_key: str) -> dict | None:
+    """The account this api key belongs to, or None."""
+    return await db.fetch_one(queries.FIND_BY_API_KEY, {"api_key": api_key})
+
+
+async def children(db, account: dict) -> list:
+    """The account's children, as tree summaries."""
+    return [summary(r) for r in await db.fetch_all(queries.CHILDREN, {"id": account["id"]})]
+
+
+async def descendants(db, account: dict) -> list:
+    """Every account below this one, nearest first, as tree summaries."""
+    return [summary(r) for r in await db.fetch_all(queries.DESCENDANTS, {"id": account["id"]})]
+
+
+async def siblings(db, account: dict, auth_account: dict) -> list:
+    """The parent's children, for a caller that may see the parent; 403 otherwise."""
+    parent = await find_account(db, account["parent_id"]) if account["parent_id"] else None
+    if parent is None or not may_access(auth_account, parent):
+        raise Forbidden()
+    return await children(db, parent)
+
+
+async def parents(db, account: dict, auth_account: dict) -> list:
+    """The ancestors the caller may see, root first."""
+    rows = await db.fetch_all(queries.ACCOUNTS_BY_IDS, {"ids": account["tree"]})
+    by_id = {r["id"]: r for r in rows if may_access(auth_account, r)}
+    return [{"id": i, "name": by_id[i]["name"]} for i in account["tree"] if i in by_id]

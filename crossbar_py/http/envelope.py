@@ -2,11 +2,11 @@
 
 import hashlib
 import json
-from datetime import UTC, datetime
 
 from aiohttp import web
 
 from crossbar_py import keys
+from crossbar_py.common.times import now_iso
 from crossbar_py.http.errors import ApiError
 
 JSON = "application/json"
@@ -18,7 +18,7 @@ def _base(request: web.Request) -> dict:
         "request_id": request[keys.REQUEST_ID],
         "node": settings.node,
         "version": settings.version,
-        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timestamp": now_iso(),
     }
     token = request.get(keys.RAW_TOKEN)
     if token:

@@ -9,7 +9,7 @@ from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
 from crossbar_py.http import conditional, envelope, uploads
 from crossbar_py.http.errors import BadIdentifier
-from crossbar_py.http.middlewares import raw_body
+from crossbar_py.http.markers import raw_body
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param, route_match
 from crossbar_py.kazoo_documents import service

@@ -5,10 +5,10 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
-from crossbar_py.http import conditional, envelope, filters
+from crossbar_py.http import conditional, envelope
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
-from crossbar_py.users import queries, service
+from crossbar_py.users import service
 
 
 def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
@@ -18,14 +18,10 @@ def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> 
 
 async def list_users(request: web.Request) -> web.Response:
     """GET /users: summaries, filtered and paginated."""
-    page = Page.from_request(request)
-    where, params = filters.build(request.query)
-    rows = await request.app[keys.DB].fetch_all(
-        queries.LIST_USERS.format(filters=where),
-        {"account_id": request[keys.ACCOUNT]["id"], "start": page.start, "limit": page.limit(), **params},
+    data, extra = await service.list_users(
+        request.app[keys.DB], request[keys.ACCOUNT]["id"], Page.from_request(request), request.query
     )
-    rows, extra = page.envelope(rows, key=lambda r: r["id"])
-    return envelope.success(request, [service.summary(r) for r in rows], extra=extra)
+    return envelope.success(request, data, extra=extra)
 
 
 async def create_user(request: web.Request) -> web.Response:

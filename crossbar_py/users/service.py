@@ -5,6 +5,7 @@ from psycopg2.extras import Json
 from crossbar_py.auth import tokens as auth
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
+from crossbar_py.http import filters
 from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed, field_error
 from crossbar_py.http.validation import validate
 from crossbar_py.platform.db import UniqueViolation
@@ -100,9 +101,31 @@ async def delete_user(db, account_id: str, user_id: str, soft: bool, if_match=No
     )
 
 
+async def find_user(db, account_id: str, user_id: str) -> dict | None:
+    """A user of the account, or None."""
+    return await db.fetch_one(queries.GET_USER, {"id": user_id, "account_id": account_id})
+
+
 async def get_user(db, account_id: str, user_id: str) -> dict:
     """A user of the account, or 404."""
-    row = await db.fetch_one(queries.GET_USER, {"id": user_id, "account_id": account_id})
+    row = await find_user(db, account_id, user_id)
     if row is None:
         raise BadIdentifier(user_id)
     return row
+
+
+async def login_candidates(db, account_id: str, method: str, lookup: str) -> list:
+    """The account's users whose md5 (or sha) lookup key matches: the few a login then checks slowly."""
+    query = queries.FIND_LOGIN_CANDIDATES_MD5 if method == "md5" else queries.FIND_LOGIN_CANDIDATES_SHA
+    return await db.fetch_all(query, {"account_id": account_id, "lookup": lookup})
+
+
+async def list_users(db, account_id: str, page, query) -> tuple:
+    """(summaries, pagination keys) for a listing with Kazoo's filters."""
+    where, params = filters.build(query)
+    rows = await db.fetch_all(
+        queries.LIST_USERS.format(filters=where),
+        {"account_id": account_id, "start": page.start, "limit": page.limit(), **params},
+    )
+    rows, extra = page.envelope(rows, key=lambda r: r["id"])
+    return [summary(r) for r in rows], extra

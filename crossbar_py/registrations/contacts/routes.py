@@ -4,7 +4,7 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.http import envelope
-from crossbar_py.http.middlewares import superduper_only
+from crossbar_py.http.markers import superduper_only
 from crossbar_py.http.routing import path_param
 from crossbar_py.registrations.contacts import queries, service
 

@@ -1,29 +1,14 @@
 """Registrations read from and flushed in `location`; records shaped as Kazoo's (contract 10)."""
 
 import logging
-import re
 
 from crossbar_py.common import documents
+from crossbar_py.common.sip import parse_uri
 from crossbar_py.http.errors import UnknownIdentifier
 from crossbar_py.platform.kamailio import KamailioError
 from crossbar_py.registrations.contacts import queries
 
 log = logging.getLogger(__name__)
-URI_RE = re.compile(
-    r"^(?P<scheme>sips?):(?:[^@]*@)?(?P<host>\[[^\]]+\]|[^:;>?]+)(?::(?P<port>\d+))?(?P<rest>.*)$", re.IGNORECASE
-)
-
-
-def parse_uri(uri: str) -> tuple:
-    """(host, port) of a SIP URI; the port defaults to 5061 for sips or TLS, 5060 otherwise."""
-    match = URI_RE.match(uri.strip("<>"))
-    if not match:
-        return None, None
-    port = match["port"]
-    if port is None:
-        tls = match["scheme"].lower() == "sips" or "transport=tls" in match["rest"].lower()
-        return match["host"], 5061 if tls else 5060
-    return match["host"], int(port)
 
 
 def _socket(sock: str | None) -> dict:
@@ -129,9 +114,17 @@ async def flush_username(db, kamailio, account: dict, username: str) -> list:
     devices = await db.fetch_all(queries.DEVICES_BY_SIP_USERNAME, {"account_id": account["id"], "username": username})
     if len(devices) != 1:
         raise UnknownIdentifier(username)
-    device = devices[0]
-    await notify_contacts(db, kamailio, device["sip_username"], device["sip_realm"], "check-sync")
-    return await flush_aor(db, device["sip_username"], device["sip_realm"])
+    return await flush_device(db, kamailio, devices[0])
+
+
+async def flush_device(db, kamailio, device: dict) -> list:
+    """The one flush of a device, as Kazoo's: a check-sync NOTIFY to its live contacts, then every
+    contact deleted in one transaction (journaled as flushed); the rows removed."""
+    if not device["sip_username"]:
+        return []
+    username, realm = device["sip_username"], device["sip_realm"]
+    await notify_contacts(db, kamailio, username, realm, "check-sync")
+    return await flush_aor(db, username, realm)
 
 
 async def aor_contacts(db, username: str, realm: str) -> list:

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from marshmallow import Schema
 
+from crossbar_py.common.times import iso
 from crossbar_py.http import querystring as query
 from crossbar_py.registrations.state import queries, view
 
@@ -77,7 +78,7 @@ async def dashboard(db, account_id: str) -> dict:
         offline += row["offline"] or []
     alerts = _alerts(offline, trouble)
     return {
-        "timestamp": view.iso(datetime.now(UTC)),
+        "timestamp": iso(datetime.now(UTC)),
         "summary": summary,
         "byStatus": by_status,
         "byType": by_type,
@@ -129,7 +130,7 @@ async def _composed(db, account_id: str, t0: datetime, t1: datetime, points: int
 
 
 def _point_time(at) -> str:
-    return view.iso(datetime.fromisoformat(at) if isinstance(at, str) else at)
+    return iso(datetime.fromisoformat(at) if isinstance(at, str) else at)
 
 
 async def analytics(db, account_id: str, raw_query) -> dict:
@@ -155,8 +156,8 @@ async def analytics(db, account_id: str, raw_query) -> dict:
     uptime = float(row["device_seconds"] or 0) / (devices * seconds) * 100 if devices else 0.0
     return {
         "period": period,
-        "from": view.iso(t0),
-        "to": view.iso(t1),
+        "from": iso(t0),
+        "to": iso(t1),
         "devices": devices,
         "data": data,
         "averageUptime": round(uptime, 2),

@@ -38,17 +38,7 @@ async def delete_registration(request: web.Request) -> web.Response:
     """DELETE /devices/{D}/registration: flush every contact of the device; answers what was removed."""
     db, account = request.app[keys.DB], request[keys.ACCOUNT]
     device = await get_device(db, account["id"], path_param(request, "device_id"))
-    removed = await service.flush_device(db, device)
-    return envelope.success(
-        request,
-        {
-            "deviceId": device["id"],
-            "status": "unregistered",
-            "unregisteredAt": service.now_iso(),
-            "removed": removed,
-            "message": "Device unregistered successfully" if removed else "Device had no registration",
-        },
-    )
+    return envelope.success(request, await service.unregister(db, request.app[keys.KAMAILIO], device))
 
 
 async def renew_registration(request: web.Request) -> web.Response:
