@@ -7,6 +7,7 @@ import time
 
 import aiohttp
 
+from crossbar_py.importer import documents
 from crossbar_py.importer.dump import Bundle
 
 RETRIES = 5
@@ -122,7 +123,7 @@ class ApiSource:
     async def account_docs(self, account_id: str) -> list:
         """The account's users and devices, each read whole."""
         docs = []
-        for kind, plural in (("user", "users"), ("device", "devices")):
+        for kind, plural in (("user", "users"), ("device", "devices"), *documents.PBX.items()):
             async for item in self.pages(f"/v2/accounts/{account_id}/{plural}"):
                 doc = (await self.get(f"/v2/accounts/{account_id}/{plural}/{item['id']}"))["data"]
                 docs.append({**doc, "_kind": kind})

@@ -5,8 +5,20 @@ import json
 
 from crossbar_py.common.documents import strip_private
 
-# pvt_type values we import today; the others wait for the generic document store.
-IMPORTED = ("account", "user", "device")
+# Kazoo's pvt_type of each PBX document -> the collection of our Kazoo document store.
+PBX = {
+    "callflow": "callflows",
+    "vmbox": "vmboxes",
+    "group": "groups",
+    "directory": "directories",
+    "media": "media",
+    "temporal_rule": "temporal_rules",
+    "temporal_rule_set": "temporal_rules_sets",
+    "menu": "menus",
+    "conference": "conferences",
+    "faxbox": "faxboxes",
+}
+IMPORTED = ("account", "user", "device", *PBX)
 ORDER = {"user": 0, "device": 1}
 
 

@@ -10,6 +10,7 @@ from crossbar_py.devices import service as devices
 from crossbar_py.http.errors import ApiError, Conflict, ValidationFailed
 from crossbar_py.importer import documents, queries
 from crossbar_py.importer.report import Tally
+from crossbar_py.kazoo_documents import service as kazoo_documents
 from crossbar_py.platform.db import StatementError
 from crossbar_py.users import service as users
 
@@ -101,7 +102,10 @@ async def _import_docs(tx, account: dict, docs: list, opts: Options, tally: Tall
             tally.add(kind, "skipped", id=ident)
         else:
             create, update = _writers(tx, account, kind, doc, opts.settings)
-            await _apply(tx, kind, doc, account["id"], stored.get(ident), records.get(ident), create, update, tally)
+            row = stored.get(ident)
+            if kind in documents.PBX and not fresh:
+                row = await kazoo_documents.get_singleton(tx, account["id"], documents.PBX[kind], ident)
+            await _apply(tx, kind, doc, account["id"], row, records.get(ident), create, update, tally)
 
 
 def _writers(tx, account: dict, kind: str, doc: dict, settings) -> tuple:
@@ -111,6 +115,12 @@ def _writers(tx, account: dict, kind: str, doc: dict, settings) -> tuple:
         return (
             lambda: users.create_user_from_digests(tx, settings, account, data, md5, sha1),
             lambda stored: users.replace_user_from_digests(tx, settings, stored, data, md5, sha1),
+        )
+    if kind in documents.PBX:
+        collection = documents.PBX[kind]
+        return (
+            lambda: kazoo_documents.create_document(tx, account["id"], collection, data),
+            lambda stored: kazoo_documents.save_document(tx, account["id"], collection, stored["id"], data, False),
         )
     return (
         lambda: devices.create_device(tx, account, data),

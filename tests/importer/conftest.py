@@ -55,7 +55,14 @@ def build_cluster(root: Path, clash_realm: str, clash_username: str) -> Cluster:
     lyon = kz.device(grandchild["_id"], f"lyon{sfx}", "lyonPass1", owner_id=None)
     clash_device = kz.device(clashing["_id"], clash_username, "clashPass1")
     dump = kz.Dump()
-    dump.add_account(reseller, alice, kz.callflow(reseller["_id"], "100"))
+    pbx = [
+        kz.callflow(reseller["_id"], "100", alice["_id"]),
+        kz.callflow(reseller["_id"], "101", alice["_id"], pvt_deleted=True),
+        kz.vmbox(reseller["_id"], "100", alice["_id"]),
+        kz.media(reseller["_id"], "Greeting"),
+        kz.metaflows(reseller["_id"]),
+    ]
+    dump.add_account(reseller, alice, *pbx)
     dump.add_account(grandchild, lyon)  # a child listed before its parent: the import orders by depth
     dump.add_account(child, bob, owned, unowned, deleted)
     dump.add_account(clashing, clash_device)

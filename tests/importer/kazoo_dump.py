@@ -97,10 +97,48 @@ def device(account_id: str, username: str, password: str, owner_id: str | None =
     return doc
 
 
-def callflow(account_id: str, number: str) -> dict:
-    """A PBX document we do not import yet."""
-    flow = {"module": "user", "data": {}}
-    return {"_id": new_id(), "numbers": [number], "flow": flow, **_pvt("callflow", account_id)}
+def callflow(account_id: str, number: str, user_id: str = "", **extra) -> dict:
+    """A callflow ringing a user."""
+    flow = {"module": "user", "data": {"id": user_id, "timeout": 20}, "children": {}}
+    return {
+        "_id": new_id(),
+        "name": f"ring {number}",
+        "numbers": [number],
+        "flow": flow,
+        **_pvt("callflow", account_id),
+        **extra,
+    }
+
+
+def vmbox(account_id: str, mailbox: str, owner_id: str) -> dict:
+    """A voicemail box."""
+    return {
+        "_id": new_id(),
+        "name": f"box {mailbox}",
+        "mailbox": mailbox,
+        "owner_id": owner_id,
+        "pin": "1234",
+        "timezone": "Europe/Paris",
+        **_pvt("vmbox", account_id),
+    }
+
+
+def media(account_id: str, name: str) -> dict:
+    """Media metadata (the audio attachment itself is not part of the import)."""
+    return {
+        "_id": new_id(),
+        "name": name,
+        "media_source": "upload",
+        "content_type": "audio/mpeg",
+        "streamable": True,
+        "_attachments": {"greeting.mp3": {"content_type": "audio/mpeg", "length": 1234}},
+        **_pvt("media", account_id),
+    }
+
+
+def metaflows(account_id: str) -> dict:
+    """A document type we have no store for."""
+    return {"_id": new_id(), "numbers": {}, "patterns": {}, **_pvt("metaflows", account_id)}
 
 
 def all_docs(docs: list) -> dict:

@@ -25,7 +25,10 @@ async def test_import_keeps_ids_tree_realms_owners_and_counts_outcomes(stack_env
     report = await import_dump(stack_env, cluster.root)
     assert counts(report) == {
         "account": {"created": 4, "deleted": 1},
-        "callflow": {"skipped": 1},
+        "callflow": {"created": 1, "deleted": 1},
+        "vmbox": {"created": 1},
+        "media": {"created": 1},
+        "metaflows": {"skipped": 1},
         "device": {"created": 3, "conflict": 1, "deleted": 1},
         "user": {"created": 2},
     }
@@ -126,7 +129,7 @@ async def test_second_import_changes_nothing_and_says_so(stack_env, cluster):
     before = _state(stack_env.dsn, ids)
     second = await import_dump(stack_env, cluster.root)
     assert _state(stack_env.dsn, ids) == before
-    assert second.tally.changed == 0 and first.tally.changed == 9
+    assert second.tally.changed == 0 and first.tally.changed == 12
     assert counts(second)["device"] == {"unchanged": 3, "conflict": 1, "deleted": 1}
     assert "nothing changed" in second.text()
 
@@ -178,3 +181,17 @@ async def test_the_phone_already_here_keeps_its_username(stack_env, cluster):
         (cluster.clash_device["sip"]["username"],),
     )
     assert len(owners) == 1 and owners[0][0] != cluster.clashing["_id"]
+
+
+async def test_pbx_documents_come_over_in_the_document_store(client, stack_env, cluster):
+    await import_dump(stack_env, cluster.root)
+    token = await _login(client, "alice", cluster.passwords["alice"], cluster.reseller["name"])
+    headers = {"X-Auth-Token": token}
+    base = f"/v2/accounts/{cluster.reseller['_id']}"
+    callflows = (await ok(await client.get(f"{base}/callflows", headers=headers)))["data"]
+    assert [c["numbers"] for c in callflows] == [["100"]]
+    (flow,) = [d for d in cluster.dump.docs[cluster.reseller["_id"]] if d.get("numbers") == ["100"]]
+    data = (await ok(await client.get(f"{base}/callflows/{flow['_id']}", headers=headers)))["data"]
+    assert data["flow"] == flow["flow"]
+    boxes = (await ok(await client.get(f"{base}/vmboxes", headers=headers)))["data"]
+    assert [b["mailbox"] for b in boxes] == ["100"]
