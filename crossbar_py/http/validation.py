@@ -3,6 +3,7 @@ non-strict coercion of "true"/"false" and numeric strings, and Kazoo's error sha
 
 import copy
 
+import fastjsonschema
 import jsonschema
 
 from crossbar_py.http.errors import ValidationFailed
@@ -82,17 +83,69 @@ def _apply_defaults(schema: dict, doc) -> None:
             _apply_defaults(sub, doc[key])
 
 
+_VALIDATORS: dict = {}
+
+
+def _validator(schema: dict) -> jsonschema.Draft4Validator:
+    # Schemas are module constants: one validator each, built once (building one costs as much as a check).
+    key = id(schema)
+    cached = _VALIDATORS.get(key)
+    if cached is None or cached.schema is not schema:
+        cached = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+        if len(_VALIDATORS) >= 256:
+            _VALIDATORS.clear()
+        _VALIDATORS[key] = cached
+    return cached
+
+
+_FAST: dict = {}
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+
+
+def _fast(schema: dict):
+    """The schema compiled to Python (fastjsonschema), or None where it cannot compile it."""
+    key = id(schema)
+    cached = _FAST.get(key)
+    if cached is None or cached[0] is not schema:
+        try:
+            check = fastjsonschema.compile({"$schema": DRAFT4, **schema}, use_default=False)
+        except fastjsonschema.JsonSchemaDefinitionException:
+            check = None
+        if len(_FAST) >= 256:
+            _FAST.clear()
+        cached = _FAST[key] = (schema, check)
+    return cached[1]
+
+
+def _valid_at_once(schema: dict, doc: dict) -> bool:
+    # The compiled check is ten times faster than jsonschema (bench/import); whatever it refuses (or
+    # coercion could mend) goes through jsonschema, which alone decides the errors and their shape.
+    check = _fast(schema)
+    if check is None:
+        return False
+    try:
+        check(doc)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
+
+
 def validate(schema: dict, data: dict) -> dict:
     """A validated copy of data with defaults applied; ValidationFailed with every error otherwise."""
     doc = copy.deepcopy(data)
-    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
-    for error in list(validator.iter_errors(doc)):
+    if _valid_at_once(schema, doc):
+        _apply_defaults(schema, doc)
+        return doc
+    validator = _validator(schema)
+    first = list(validator.iter_errors(doc))
+    for error in first:
         if error.validator == "type" and error.absolute_path:
             fixed = _coerce(error.instance, error.validator_value)
             if fixed is not error.instance:
                 _set_path(doc, error.absolute_path, fixed)
     errors = {}
-    for error in validator.iter_errors(doc):
+    # A document valid at once needs no second pass (most writes, and every import of a sound document).
+    for error in validator.iter_errors(doc) if first else ():
         name, detail = _detail(error)
         errors.setdefault(_path(error), {})[name] = detail
     if errors:

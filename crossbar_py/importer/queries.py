@@ -18,9 +18,10 @@ ACCOUNT_RECORDS = "SELECT * FROM import_documents WHERE account_id = %(account_i
 
 RECORD = "SELECT * FROM import_documents WHERE id = %(id)s"
 
-SAVE_RECORD = """
+SAVE_RECORDS = """
 INSERT INTO import_documents (id, kind, account_id, source_hash, local_hash)
-VALUES (%(id)s, %(kind)s, %(account_id)s, %(source_hash)s, %(local_hash)s)
+SELECT * FROM unnest(%(id)s::text[], %(kind)s::text[], %(account_id)s::text[], %(source_hash)s::text[],
+                     %(local_hash)s::text[])
 ON CONFLICT (id) DO UPDATE
    SET source_hash = EXCLUDED.source_hash, local_hash = EXCLUDED.local_hash, imported_at = now()
 """

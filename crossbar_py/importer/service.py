@@ -1,7 +1,7 @@
-"""Import one Kazoo account with its users and devices in one transaction, through the accounts, users
-and devices services; each document is created, updated, left unchanged or reported as a conflict."""
+"""Import one Kazoo account with its documents in one transaction, through the accounts, users, devices
+and Kazoo-documents services; each document is created, updated, left unchanged or reported as a conflict."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from psycopg2.extras import Json
 
@@ -14,6 +14,8 @@ from crossbar_py.kazoo_documents import service as kazoo_documents
 from crossbar_py.platform.db import StatementError
 from crossbar_py.users import service as users
 
+REFUSED = (ApiError, *StatementError)
+
 
 @dataclass(frozen=True)
 class Options:
@@ -25,26 +27,46 @@ class Options:
     under: str | None = None
 
 
+@dataclass
+class _Work:
+    """One account's import: its transaction, what happened, and the provenance rows to write."""
+
+    tx: object
+    tally: Tally = field(default_factory=Tally)
+    records: list = field(default_factory=list)
+    # Optimistic pass: no savepoint per document; the first refusal undoes the pass, which is retried.
+    strict: bool = False
+
+
 async def import_account(db, bundle, docs: list, opts: Options) -> Tally:
     """Import the account and its documents in one transaction, with its checkpoint (none in a dry run,
     whose caller rolls everything back at the end)."""
     async with db.bound() as tx:
-        tally = Tally()
-        account = await _import_account_doc(tx, bundle, opts, tally)
+        work = _Work(tx)
+        account = await _import_account_doc(work, bundle, opts)
         if account is None:
             for doc in docs:
-                tally.add(documents.kind(doc), "skipped", id=documents.doc_id(doc))
+                work.tally.add(documents.kind(doc), "skipped", id=documents.doc_id(doc))
         else:
-            await _import_docs(tx, account, docs, opts, tally)
+            work = await _import_docs(work, account, docs, opts)
+        await _save_records(tx, work.records)
         if opts.run_id is not None and not opts.dry_run:
-            checkpoint = {"run_id": opts.run_id, "account_id": bundle.id, "tally": Json(tally.to_json())}
+            checkpoint = {"run_id": opts.run_id, "account_id": bundle.id, "tally": Json(work.tally.to_json())}
             await tx.execute(queries.CHECKPOINT, checkpoint)
-        return tally
+        return work.tally
 
 
-def _reason(exc: ApiError) -> str:
+async def _save_records(tx, records: list) -> None:
+    if records:
+        columns = ("id", "kind", "account_id", "source_hash", "local_hash")
+        await tx.execute(queries.SAVE_RECORDS, {c: [r[c] for r in records] for c in columns})
+
+
+def _reason(exc: Exception) -> str:
     if isinstance(exc, Conflict):
         return "id already used here"
+    if not isinstance(exc, ApiError):
+        return str(exc).splitlines()[0]
     fields = exc.data if isinstance(exc.data, dict) else {}
     parts = []
     for path, errors in fields.items():
@@ -53,15 +75,15 @@ def _reason(exc: ApiError) -> str:
     return "; ".join(parts) or exc.message
 
 
-def _is_conflict(exc: ApiError) -> bool:
+def _is_conflict(exc: Exception) -> bool:
     if isinstance(exc, Conflict):
         return True
     fields = exc.data if isinstance(exc, ValidationFailed) and isinstance(exc.data, dict) else {}
     return any("unique" in (errors or {}) for errors in fields.values())
 
 
-async def _import_account_doc(tx, bundle, opts: Options, tally: Tally) -> dict | None:
-    doc, settings = bundle.doc, opts.settings
+async def _import_account_doc(work: _Work, bundle, opts: Options) -> dict | None:
+    tx, doc, settings = work.tx, bundle.doc, opts.settings
     data = documents.account_data(doc)
     api_key = doc.get("pvt_api_key") or doc.get("_api_key")
 
@@ -80,32 +102,58 @@ async def _import_account_doc(tx, bundle, opts: Options, tally: Tally) -> dict |
 
     stored = await accounts.stored_account(tx, bundle.id)
     record = await tx.fetch_one(queries.RECORD, {"id": bundle.id})
-    row = await _apply(tx, "account", doc, bundle.id, stored, record, create, update, tally)
+    row = await _apply(work, "account", doc, bundle.id, stored, record, (create, update))
     if row is None and stored is not None and not stored["deleted"] and record is not None:
         return stored
     return row
 
 
-async def _import_docs(tx, account: dict, docs: list, opts: Options, tally: Tally) -> None:
+async def _import_docs(work: _Work, account: dict, docs: list, opts: Options) -> _Work:
+    """All documents without savepoints first; on a refusal, again with one savepoint per document."""
+    docs = documents.sort_docs(docs)
     fresh = account.get("_created", False)
-    stored = {}
-    records = {}
-    if not fresh:
-        stored = {r["id"]: r for r in await users.account_users(tx, account["id"])}
-        stored.update({r["id"]: r for r in await devices.account_devices(tx, account["id"])})
-        records = {r["id"]: r for r in await tx.fetch_all(queries.ACCOUNT_RECORDS, {"account_id": account["id"]})}
-    for doc in documents.sort_docs(docs):
+    known = {} if fresh else await _known(work.tx, account["id"])
+    if fresh:
+        attempt = _Work(work.tx, strict=True)
+        try:
+            async with work.tx.all_or_nothing():
+                await _each_doc(attempt, account, docs, known, opts)
+        except REFUSED:
+            pass
+        else:
+            return _joined(work, attempt)
+    await _each_doc(work, account, docs, known, opts)
+    return work
+
+
+def _joined(work: _Work, attempt: _Work) -> _Work:
+    work.tally.merge(attempt.tally)
+    work.records += attempt.records
+    return work
+
+
+async def _known(tx, account_id: str) -> dict:
+    """{id: (stored row, provenance record)} for the account's users and devices."""
+    rows = {r["id"]: r for r in await users.account_users(tx, account_id)}
+    rows.update({r["id"]: r for r in await devices.account_devices(tx, account_id)})
+    records = {r["id"]: r for r in await tx.fetch_all(queries.ACCOUNT_RECORDS, {"account_id": account_id})}
+    return {"rows": rows, "records": records}
+
+
+async def _each_doc(work: _Work, account: dict, docs: list, known: dict, opts: Options) -> None:
+    rows, records = known.get("rows", {}), known.get("records", {})
+    for doc in docs:
         kind, ident = documents.kind(doc), documents.doc_id(doc)
         if documents.deleted(doc):
-            tally.add(kind, "deleted", id=ident)
+            work.tally.add(kind, "deleted", id=ident)
         elif kind not in documents.IMPORTED:
-            tally.add(kind, "skipped", id=ident)
+            work.tally.add(kind, "skipped", id=ident)
         else:
-            create, update = _writers(tx, account, kind, doc, opts.settings)
-            row = stored.get(ident)
-            if kind in documents.PBX and not fresh:
-                row = await kazoo_documents.get_singleton(tx, account["id"], documents.PBX[kind], ident)
-            await _apply(tx, kind, doc, account["id"], row, records.get(ident), create, update, tally)
+            row = rows.get(ident)
+            if kind in documents.PBX and known:
+                row = await kazoo_documents.get_singleton(work.tx, account["id"], documents.PBX[kind], ident)
+            writers = _writers(work.tx, account, kind, doc, opts.settings)
+            await _apply(work, kind, doc, account["id"], row, records.get(ident), writers)
 
 
 def _writers(tx, account: dict, kind: str, doc: dict, settings) -> tuple:
@@ -128,33 +176,40 @@ def _writers(tx, account: dict, kind: str, doc: dict, settings) -> tuple:
     )
 
 
-async def _apply(tx, kind, doc, account_id, stored, record, create, update, tally) -> dict | None:
+def _outcome_without_write(stored, record, src: str) -> tuple | None:
+    """(outcome, reason) when the document must not be written, None when it may."""
+    if record is not None and record["source_hash"] == src:
+        return "unchanged", None
+    if stored is not None and record is None:
+        return "conflict", "id already used here"
+    if stored is not None and (stored["deleted"] or stored["rev_hash"] != record["local_hash"]):
+        return "conflict", "changed or deleted here since the last import"
+    if stored is None and record is not None:
+        return "conflict", "deleted here since the last import"
+    return None
+
+
+async def _apply(work: _Work, kind: str, doc: dict, account_id: str, stored, record, writers) -> dict | None:
     """Create, update or leave one document; the row written, or None."""
     ident, src = documents.doc_id(doc), documents.source_hash(doc)
-    where = {"id": ident, "account_id": account_id if kind != "account" else ident}
-    if record is not None and record["source_hash"] == src:
-        tally.add(kind, "unchanged", id=ident)
+    where = {"id": ident, "account_id": account_id}
+    skip = _outcome_without_write(stored, record, src)
+    if skip is not None:
+        outcome, reason = skip
+        work.tally.add(kind, outcome, **({"reason": reason, **where} if reason else {"id": ident}))
         return None
-    if stored is not None and (record is None or stored["deleted"] or stored["rev_hash"] != record["local_hash"]):
-        reason = "id already used here" if record is None else "changed or deleted here since the last import"
-        tally.add(kind, "conflict", reason=reason, **where)
-        return None
-    if stored is None and record is not None:
-        tally.add(kind, "conflict", reason="deleted here since the last import", **where)
-        return None
+    create, update = writers
     try:
         row = await (create() if stored is None else update(stored))
-    except ApiError as exc:
-        tally.add(kind, "conflict" if _is_conflict(exc) else "invalid", reason=_reason(exc), **where)
-        return None
-    except StatementError as exc:
-        tally.add(kind, "invalid", reason=str(exc).splitlines()[0], **where)
+    except REFUSED as exc:
+        if work.strict:
+            raise
+        work.tally.add(kind, "conflict" if _is_conflict(exc) else "invalid", reason=_reason(exc), **where)
         return None
     if stored is None:
         row = {**row, "_created": True}
-        tally.add(kind, "created", id=ident)
+        work.tally.add(kind, "created", id=ident)
     else:
-        tally.add(kind, "updated", id=ident, diff=documents.diff(stored["doc"], row["doc"]))
-    record = {"id": ident, "kind": kind, "account_id": where["account_id"], "source_hash": src}
-    await tx.execute(queries.SAVE_RECORD, {**record, "local_hash": row["rev_hash"]})
+        work.tally.add(kind, "updated", id=ident, diff=documents.diff(stored["doc"], row["doc"]))
+    work.records.append({"kind": kind, "source_hash": src, "local_hash": row["rev_hash"], **where})
     return row

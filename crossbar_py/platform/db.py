@@ -109,10 +109,25 @@ class Bound:
     def __init__(self, cur):
         self.cur = cur
         self._depth = 0
+        self._flat = 0
+
+    @contextlib.asynccontextmanager
+    async def all_or_nothing(self):
+        """One savepoint for a whole block, in which transaction() takes none of its own (a round trip
+        each saved): the first failure undoes the whole block, and the caller may retry with savepoints."""
+        async with self.transaction():
+            self._flat += 1
+            try:
+                yield self
+            finally:
+                self._flat -= 1
 
     @contextlib.asynccontextmanager
     async def transaction(self):
         """A savepoint: an exception rolls back only what was done inside it."""
+        if self._flat:
+            yield self.cur
+            return
         self._depth += 1
         name = f"sp{self._depth}"
         await self.cur.execute(f"SAVEPOINT {name}")
