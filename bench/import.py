@@ -73,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-import-"))
     work.chmod(0o755)
-    dsn, pg = stack.start_postgres(work, options={"synchronous_commit": "off"})
+    dsn, pg = stack.start_postgres(work)
     try:
         db.migrate(dsn, out=lambda *_: None)
         results = []

@@ -1,8 +1,6 @@
 """Kazoo-style document validation: JSON Schema (draft-04, as Kazoo's schemas), defaults,
 non-strict coercion of "true"/"false" and numeric strings, and Kazoo's error shape."""
 
-import copy
-
 import fastjsonschema
 import jsonschema
 
@@ -73,14 +71,46 @@ def _set_path(doc, path, value) -> None:
     node[list(path)[-1]] = value
 
 
+def _copy(value):
+    """A copy of a JSON value (dicts and lists are new; deepcopy's memo is not needed for JSON trees)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+_PLANS: dict = {}
+
+
+def _plan(schema: dict) -> tuple:
+    """(key, has default, default, sub-plan) for each property that has a default or holds one below."""
+    cached = _PLANS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    plan = []
+    for key, sub in schema.get("properties", {}).items():
+        below = _plan(sub)
+        if "default" in sub or below:
+            plan.append((key, "default" in sub, sub.get("default"), below))
+    if len(_PLANS) >= 1024:
+        _PLANS.clear()
+    _PLANS[id(schema)] = (schema, tuple(plan))
+    return tuple(plan)
+
+
 def _apply_defaults(schema: dict, doc) -> None:
+    _fill(_plan(schema), doc)
+
+
+def _fill(plan: tuple, doc) -> None:
     if not isinstance(doc, dict):
         return
-    for key, sub in schema.get("properties", {}).items():
-        if key not in doc and "default" in sub:
-            doc[key] = copy.deepcopy(sub["default"])
-        if key in doc:
-            _apply_defaults(sub, doc[key])
+    for key, has_default, default, below in plan:
+        if has_default and key not in doc:
+            doc[key] = _copy(default)
+        if below and key in doc:
+            _fill(below, doc[key])
 
 
 _VALIDATORS: dict = {}
@@ -132,7 +162,7 @@ def _valid_at_once(schema: dict, doc: dict) -> bool:
 
 def validate(schema: dict, data: dict) -> dict:
     """A validated copy of data with defaults applied; ValidationFailed with every error otherwise."""
-    doc = copy.deepcopy(data)
+    doc = _copy(data)
     if _valid_at_once(schema, doc):
         _apply_defaults(schema, doc)
         return doc

@@ -57,7 +57,8 @@ def _write(path: str | None, data: dict) -> None:
 
 async def _import(settings, args) -> int:
     source = DumpSource(args.from_dump) if args.from_dump else _api(args)
-    db = await Database.connect(settings.database_url, args.workers + 1)
+    # A crash can lose only the last commits, each an account with its checkpoint: the rerun redoes them.
+    db = await Database.connect(settings.database_url, args.workers + 1, durable=False)
     try:
         report = await run_import(db, settings, source, dry_run=args.dry_run, under=args.under, workers=args.workers)
     finally:

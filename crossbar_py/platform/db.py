@@ -36,11 +36,13 @@ class Database:
         self.pool = pool
 
     @classmethod
-    async def connect(cls, dsn: str, maxsize: int = 10) -> "Database":
-        """Open the pool."""
+    async def connect(cls, dsn: str, maxsize: int = 10, durable: bool = True) -> "Database":
+        """Open the pool; durable=False: commits do not wait for the WAL flush (for work that a rerun redoes,
+        such as an import whose checkpoints commit with its data)."""
         # JIT compiles plans costed above its threshold: ~30 ms spent on every whole-account status query
         # that runs in ~30 ms without it (bench/monitoring). The API's queries are short; no JIT.
-        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=10, options="-c jit=off")
+        options = "-c jit=off" + ("" if durable else " -c synchronous_commit=off")
+        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=10, options=options)
         return cls(pool)
 
     async def close(self) -> None:
