@@ -1,10 +1,10 @@
-"""Kazoo's listing filters (contract 9) as SQL over the stored document, with bound parameters only."""
+"""Kazoo's listing filters (docs/kazoo-compatibility.md §9) as SQL over the stored document, with bound
+parameters only."""
 
 import json
 
-from psycopg2 import sql
-
 from crossbar_py.common.documents import GREGORIAN_OFFSET
+from crossbar_py.platform.db import sql
 
 PREFIXES = ("filter_not_", "filter_")
 KEY_FILTERS = {"has_key", "key_missing", "has_value", "value_missing"}
@@ -38,7 +38,8 @@ def _values(raw: str) -> list:
 
 def build(query) -> tuple:
     """(a SQL fragment starting with AND, its parameters) for the filters in a query string."""
-    clauses, params = [], {}
+    clauses: list[sql.Composable] = []
+    params: dict = {}
     for n, (key, raw) in enumerate(query.items()):
         prefix = next((p for p in PREFIXES if key.startswith(p)), None)
         if prefix:

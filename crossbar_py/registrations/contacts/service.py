@@ -1,4 +1,4 @@
-"""Registrations read from and flushed in `location`; records shaped as Kazoo's (contract 10)."""
+"""Registrations read from and flushed in `location`; records shaped as Kazoo's (docs/kazoo-compatibility.md §10)."""
 
 import logging
 
@@ -19,7 +19,7 @@ def _socket(sock: str | None) -> dict:
 
 
 def record(row: dict) -> dict:
-    """One registration element with Kazoo's field names; unknown fields are omitted (decisions 19)."""
+    """One registration element with Kazoo's field names; unknown fields are omitted (docs/decisions.md §19)."""
     contact_ip, contact_port = parse_uri(row["contact"])
     source_ip, source_port = parse_uri(row["received"]) if row["received"] else (contact_ip, contact_port)
     rec = {
@@ -76,6 +76,16 @@ async def count_registrations(db, account: dict) -> int:
     """Live contacts of the account's realms."""
     realms = await account_realms(db, account)
     return (await db.fetch_one(queries.COUNT_REALM_CONTACTS, {"realms": realms}))["count"]
+
+
+async def list_all(db) -> list:
+    """Every live contact of every account (superduper only)."""
+    return [record(r) for r in await db.fetch_all(queries.LIST_ALL_CONTACTS)]
+
+
+async def count_all(db) -> int:
+    """Live contacts system-wide."""
+    return (await db.fetch_one(queries.COUNT_ALL_CONTACTS))["count"]
 
 
 async def registered_devices(db, account_id: str) -> list:
