@@ -89,7 +89,7 @@ def hash_credentials(secret: str, username: str, password: str, n: int) -> dict:
 
 def hash_digests(secret: str, md5: str | None, sha1: str | None, n: int) -> dict:
     """The password columns for credential digests already computed (Kazoo's pvt_md5_auth and
-    pvt_sha1_auth on import): the same keyed lookup and scrypt as for a clear password."""
+    pvt_sha1_auth on import): the same keyed lookup and scrypt as for a clear password (docs/decisions.md §9)."""
     salt = secrets.token_bytes(16)
     return {
         "salt": salt,
