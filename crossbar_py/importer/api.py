@@ -33,6 +33,7 @@ class ApiSource:
         self.session: aiohttp.ClientSession | None = None
         self.token, self.root = None, None
         self._ids: list | None = None
+        self._trees: dict = {}
 
     async def _login(self) -> None:
         if self.api_key:
@@ -94,23 +95,30 @@ class ApiSource:
             params["start_key"] = body["next_start_key"]
 
     async def account_ids(self) -> list:
+        """The credentials' account, then every descendant."""
         if self._ids is None:
             if self.token is None:
                 await self._login()
-            ids = [self.root]
-            ids += [a["id"] async for a in self.pages(f"/v2/accounts/{self.root}/descendants") if a["id"] != self.root]
-            self._ids = ids
+            self._ids, self._trees = [self.root], {self.root: []}
+            async for item in self.pages(f"/v2/accounts/{self.root}/descendants"):
+                if item["id"] != self.root:
+                    self._ids.append(item["id"])
+                    if isinstance(item.get("tree"), list):  # some Kazoo versions list the tree: no extra request
+                        self._trees[item["id"]] = self._below_root(item["tree"])
         return self._ids
 
     async def count(self) -> int:
         """How many accounts the tree below (and with) the credentials' account holds."""
         return len(await self.account_ids())
 
+    def _below_root(self, tree: list) -> list:
+        return tree[tree.index(self.root) :] if self.root in tree else [self.root]
+
     async def _tree(self, account_id: str) -> list:
-        if account_id == self.root:
-            return []
-        parents = [p["id"] for p in (await self.get(f"/v2/accounts/{account_id}/parents"))["data"]]
-        return parents[parents.index(self.root) :] if self.root in parents else [self.root]
+        if account_id not in self._trees:
+            parents = [p["id"] for p in (await self.get(f"/v2/accounts/{account_id}/parents"))["data"]]
+            self._trees[account_id] = self._below_root(parents)
+        return self._trees[account_id]
 
     async def accounts(self):
         """Bundles in depth order: the credentials' account first, then its descendants."""

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from crossbar_py.importer import cutover
-from crossbar_py.importer.api import ApiSource
+from crossbar_py.importer.api import ApiSource, SourceError
 from crossbar_py.importer.dump import DumpSource
-from crossbar_py.importer.runner import run_import
+from crossbar_py.importer.runner import ImportBusy, run_import
 from crossbar_py.platform.db import Database
 
 
@@ -61,6 +61,9 @@ async def _import(settings, args) -> int:
     db = await Database.connect(settings.database_url, args.workers + 1, durable=False)
     try:
         report = await run_import(db, settings, source, dry_run=args.dry_run, under=args.under, workers=args.workers)
+    except (SourceError, ImportBusy) as exc:
+        print(f"import-kazoo: {exc}; the accounts imported so far are kept: run again to resume", file=sys.stderr)
+        return 1
     finally:
         await source.close()
         await db.close()

@@ -32,3 +32,7 @@ RECORD_MOVE = """
 INSERT INTO cutover_moves (account_id, device_id, username, realm, contact, received, event, sent)
 VALUES (%(account_id)s, %(device_id)s, %(username)s, %(realm)s, %(contact)s, %(received)s, %(event)s, %(sent)s)
 """
+
+# One import of a source at a time: a second one would race the first for the same accounts.
+LOCK_SOURCE = "SELECT pg_try_advisory_lock(7212080, hashtext(%(source)s)) AS locked"
+UNLOCK_SOURCE = "SELECT pg_advisory_unlock(7212080, hashtext(%(source)s))"

@@ -12,6 +12,10 @@ from crossbar_py.importer.service import Options, import_account
 from crossbar_py.platform.db import Rollback
 
 
+class ImportBusy(RuntimeError):
+    """The same source is being imported by another process."""
+
+
 async def _open_run(db, source: str) -> tuple:
     """(run id, {account id: tally}) of the source's unfinished run, or of a new one."""
     async with db.transaction() as cur:
@@ -30,7 +34,14 @@ async def run_import(db, settings, source, *, dry_run=False, under=None, workers
     report = Report(source.name, dry_run)
     progress = progress or Progress(await source.count())
     if not dry_run:
-        return await _run(db, settings, source, report, progress, under, workers)
+        async with db.cursor() as lock:
+            await lock.execute(queries.LOCK_SOURCE, {"source": source.name})
+            if not (await lock.fetchone())["locked"]:
+                raise ImportBusy(f"another import of {source.name} is running")
+            try:
+                return await _run(db, settings, source, report, progress, under, workers)
+            finally:
+                await lock.execute(queries.UNLOCK_SOURCE, {"source": source.name})
     try:
         async with db.bound() as tx:
             await _run(tx, settings, source, report, progress, under, 1)
@@ -83,6 +94,15 @@ async def _run(db, settings, source, report: Report, progress: Progress, under, 
 
 
 async def _drain(pending: set) -> None:
-    """Wait for the running accounts; the first failure stops the run (its account is not checkpointed)."""
-    if pending:
-        await asyncio.gather(*list(pending))
+    """Wait for the running accounts; the first failure cancels the others (none of them is checkpointed)
+    and stops the run."""
+    if not pending:
+        return
+    tasks = list(pending)
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

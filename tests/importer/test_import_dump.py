@@ -195,3 +195,18 @@ async def test_pbx_documents_come_over_in_the_document_store(client, stack_env, 
     assert data["flow"] == flow["flow"]
     boxes = (await ok(await client.get(f"{base}/vmboxes", headers=headers)))["data"]
     assert [b["mailbox"] for b in boxes] == ["100"]
+
+
+async def test_a_second_import_of_the_same_source_waits_its_turn(stack_env, cluster):
+    from crossbar_py.importer.runner import ImportBusy
+
+    source = f"dump:{cluster.root.resolve()}"
+    holder = psycopg2.connect(stack_env.dsn)
+    try:
+        with holder.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_lock(7212080, hashtext(%s))", (source,))
+        with pytest.raises(ImportBusy):
+            await import_dump(stack_env, cluster.root)
+    finally:
+        holder.close()
+    assert rows(stack_env.dsn, "SELECT 1 FROM accounts WHERE id = %s", (cluster.reseller["_id"],)) == []
