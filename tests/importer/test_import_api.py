@@ -177,3 +177,20 @@ async def test_cutover_compare_then_move_brings_the_phone_here(stack_env, kazoo)
     )
     assert journal == [(username, True, "check-sync")]
     assert "not here" in cutover.compare_text(before)
+
+
+async def test_api_source_keeps_to_its_rate(aiohttp_server):
+    async def page(request):
+        return web.json_response({"data": [], "status": "success"})
+
+    app = web.Application()
+    app.router.add_get("/v2/x", page)
+    server = await aiohttp_server(app)
+    source = ApiSource(str(server.make_url("")), api_key="k", rate=20)
+    source.token = "t"
+    started = asyncio.get_running_loop().time()
+    try:
+        await asyncio.gather(*(source.get("/v2/x") for _ in range(6)))
+    finally:
+        await source.close()
+    assert asyncio.get_running_loop().time() - started >= 5 / 20
