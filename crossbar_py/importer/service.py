@@ -15,6 +15,17 @@ from crossbar_py.platform.db import StatementError
 from crossbar_py.users import service as users
 
 REFUSED = (ApiError, *StatementError)
+# The import acts as a parent would (it may change `enabled`); the API nodes' account caches expire
+# within a second of a write, so there is no cache of its own to keep fresh.
+_IMPORTER = {"id": None}
+
+
+class _NoCache:
+    def invalidate(self, account_id: str) -> None:
+        """Nothing cached here."""
+
+
+_NO_CACHE = _NoCache()
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,7 @@ async def _import_account_doc(work: _Work, bundle, opts: Options) -> dict | None
         return await accounts.create_account(tx, data, parent, settings.realm_suffix, api_key=api_key)
 
     async def update(stored):
-        row = await accounts.save_account(tx, stored, data, False, by_self=False, realm_suffix=settings.realm_suffix)
+        row = await accounts.save_account(tx, _NO_CACHE, stored, data, False, _IMPORTER, settings.realm_suffix)
         if api_key and row["api_key"] != api_key:
             await accounts.set_api_key(tx, row, api_key)
         return row
