@@ -50,8 +50,16 @@ def write_dump(root: Path, accounts: int, devices: int, tag: str) -> int:
     return total
 
 
-def run_import(dsn: str, root: Path, workers: int) -> dict:
-    """`crossbar-py import-kazoo` as its own process: its report and its peak RSS (MiB)."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of the children it reaped (PostgreSQL's backends, for the postmaster)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def run_import(dsn: str, root: Path, workers: int, pg_pid: int) -> dict:
+    """`crossbar-py import-kazoo` as its own process: its report, its peak RSS (MiB), and the CPU seconds
+    it and PostgreSQL spent (the machine may be shared: CPU per document does not depend on its load)."""
+    pg_before = cpu_seconds(pg_pid)
     report = root.parent / f"{root.name}-report.json"
     env = {**os.environ, "DATABASE_URL": dsn, "LOG_LEVEL": "WARNING"}
     argv = [sys.executable, "-m", "crossbar_py", "import-kazoo", "--from-dump", str(root), "--report", str(report)]
@@ -61,6 +69,8 @@ def run_import(dsn: str, root: Path, workers: int) -> dict:
         raise SystemExit(f"import-kazoo failed ({status})")
     data = json.loads(report.read_text())
     data["peak_mib"] = usage.ru_maxrss / 1024
+    data["importer_cpu"] = usage.ru_utime + usage.ru_stime
+    data["postgres_cpu"] = cpu_seconds(pg_pid) - pg_before
     return data
 
 
@@ -81,11 +91,15 @@ def main() -> None:
             t0 = time.monotonic()
             docs = write_dump(work / label, accounts, args.devices, f"{label}{os.getpid()}")
             print(f"{label}: dump of {accounts} accounts, {docs} documents written in {time.monotonic() - t0:.1f} s")
-            results.append((label, accounts, run_import(dsn, work / label, args.workers)))
+            results.append((label, accounts, run_import(dsn, work / label, args.workers, pg.pid)))
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         for label, accounts, r in results:
+            docs = r["documents"]
             print(
-                f"{label:>5}: {accounts:>6} accounts {r['documents']:>7} documents in {r['seconds']:7.1f} s = "
-                f"{r['documents_per_second']:7.0f} documents/s, peak RSS {r['peak_mib']:.0f} MiB"
+                f"{label:>5}: {accounts:>6} accounts {docs:>7} documents in {r['seconds']:7.1f} s = "
+                f"{r['documents_per_second']:7.0f} documents/s, peak RSS {r['peak_mib']:.0f} MiB; CPU per document: "
+                f"importer {r['importer_cpu'] / docs * 1e3:.2f} ms, PostgreSQL {r['postgres_cpu'] / docs * 1e3:.2f} ms "
+                f"(two idle cores: {docs / max(r['importer_cpu'], r['postgres_cpu']):.0f} documents/s)"
             )
         print(f"bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     finally:
