@@ -59,7 +59,7 @@ class ApiSource:
     async def _request(self, method: str, path: str, **kw) -> dict:
         if self.session is None:
             self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        headers = {"X-Auth-Token": self.token} if self.token else {}
+        headers: dict[str, str] = {"X-Auth-Token": self.token} if self.token else {}
         for attempt in range(RETRIES):
             await self._wait_turn()
             try:

@@ -73,7 +73,8 @@ async def _move_one(db, kamailio, account_id: str, reg: dict, event: str) -> boo
 
 async def move(db, settings, source, rate: float, event: str = "check-sync") -> dict:
     """check-sync every phone registered at Kazoo and not here, `rate` per second (0: no pacing)."""
-    moved, failed = [], []
+    moved: list[dict] = []
+    failed: list[dict] = []
     async with aiohttp.ClientSession() as session:
         kamailio = Kamailio(session, settings.kamailio_rpc_url)
         for account_id in await source.account_ids():

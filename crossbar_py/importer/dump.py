@@ -3,6 +3,7 @@ that memory stays flat however many accounts the cluster holds."""
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import ijson
@@ -37,7 +38,7 @@ class Bundle:
 
     doc: dict
     tree: list
-    source: object
+    source: Any
 
     @property
     def id(self) -> str:

@@ -2,6 +2,7 @@
 and Kazoo-documents services; each document is created, updated, left unchanged or reported as a conflict."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from psycopg2.extras import Json
 
@@ -32,7 +33,7 @@ _NO_CACHE = _NoCache()
 class Options:
     """How an import runs."""
 
-    settings: object
+    settings: Any
     run_id: int | None = None
     dry_run: bool = False
     under: str | None = None
@@ -42,7 +43,7 @@ class Options:
 class _Work:
     """One account's import: its transaction, what happened, and the provenance rows to write."""
 
-    tx: object
+    tx: Any
     tally: Tally = field(default_factory=Tally)
     records: list = field(default_factory=list)
     # Optimistic pass: no savepoint per document; the first refusal undoes the pass, which is retried.
