@@ -1,5 +1,6 @@
 """The import-kazoo and cutover sub-commands: arguments in, a report out."""
 
+import argparse
 import asyncio
 import json
 import sys
@@ -12,33 +13,56 @@ from crossbar_py.importer.runner import ImportBusy, run_import
 from crossbar_py.platform.db import Database
 
 
+def _command(sub, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name, help=summary, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+IMPORT = """\
+Import a Kazoo cluster's accounts (ids, tree, realms, API keys), users (with their passwords, from a
+dump), devices (whole documents, SIP credentials, owners) and PBX documents into DATABASE_URL, each
+account in its own transaction. Safe to run again: unchanged documents are left alone, a killed run
+resumes where it stopped, conflicts are reported and never overwritten. CROSSBAR_JWT_SECRET must be
+the API's. See docs/migrating-from-kazoo.md."""
+
+CUTOVER = "Move phones from Kazoo to this stack once DNS points at it (docs/migrating-from-kazoo.md §4)."
+COMPARE = """\
+Per account of the Kazoo tree: the phones registered at Kazoo, those registered here, and those
+registered only at Kazoo."""
+MOVE = """\
+Send a check-sync NOTIFY through our Kamailio (KAMAILIO_RPC_URL) to each phone registered at Kazoo and
+not here, --rate per second, and record each one in cutover_moves."""
+
+
 def add_arguments(sub) -> None:
     """The import-kazoo and cutover parsers."""
-    imp = sub.add_parser("import-kazoo", help="import accounts, users and devices from Kazoo")
+    imp = _command(sub, "import-kazoo", "import accounts, users, devices and PBX documents from Kazoo", IMPORT)
     src = imp.add_mutually_exclusive_group(required=True)
     src.add_argument("--from-dump", metavar="DIR", help="a CouchDB dump: one _all_docs body per database")
     src.add_argument("--from-api", metavar="URL", help="a live Kazoo Crossbar API (http://host:8000)")
-    _api_auth(imp)
+    _api_auth(imp, "requests per second to the API (--from-api), 0: no limit")
     imp.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
     imp.add_argument("--report", metavar="FILE", help="also write the report as JSON")
     imp.add_argument("--under", metavar="ACCOUNT_ID", help="put the imported top accounts under this account")
     imp.add_argument("--workers", type=int, default=4, help="accounts imported side by side (default 4)")
-    cut = sub.add_parser("cutover", help="move phones from Kazoo").add_subparsers(dest="action", required=True)
-    compare = cut.add_parser("compare", help="per account: phones registered at Kazoo and here")
-    move = cut.add_parser("move", help="check-sync the phones registered at Kazoo and not here")
-    for parser in (compare, move):
+    cut = _command(sub, "cutover", "move phones from Kazoo", CUTOVER).add_subparsers(dest="action", required=True)
+    compare = _command(cut, "compare", "per account: phones registered at Kazoo and here", COMPARE)
+    move = _command(cut, "move", "check-sync the phones registered at Kazoo and not here", MOVE)
+    api_rate = "requests per second to the API, 0: no limit"
+    for parser, rate in ((compare, api_rate), (move, "NOTIFYs per second, 0: no pacing")):
         parser.add_argument("--from-api", metavar="URL", required=True, help="the Kazoo Crossbar API")
-        _api_auth(parser)
+        _api_auth(parser, rate)
         parser.add_argument("--report", metavar="FILE", help="also write the result as JSON")
     move.add_argument("--event", default="check-sync", help="the NOTIFY event (default check-sync)")
 
 
-def _api_auth(parser) -> None:
+def _api_auth(parser, rate_help: str) -> None:
     parser.add_argument("--api-key", help="the API key of a reseller or superduper account")
     parser.add_argument("--user", help="a user of that account (with --password and --account-name)")
-    parser.add_argument("--password")
-    parser.add_argument("--account-name")
-    parser.add_argument("--rate", type=float, default=0, help="requests (move: NOTIFYs) per second, 0: no limit")
+    parser.add_argument("--password", help="that user's password")
+    parser.add_argument("--account-name", help="that user's account name")
+    parser.add_argument("--rate", type=float, default=0, help=rate_help)
 
 
 def _api(args) -> ApiSource:
@@ -46,7 +70,8 @@ def _api(args) -> ApiSource:
         args.from_api,
         api_key=args.api_key,
         credentials=(args.user, args.password, args.account_name) if args.user else None,
-        rate=args.rate if getattr(args, "command", "") == "import-kazoo" else 0,
+        # move's --rate paces its NOTIFYs, not the API.
+        rate=0 if getattr(args, "action", "") == "move" else args.rate,
     )
 
 
