@@ -154,18 +154,33 @@ async def _known(tx, account_id: str) -> dict:
 
 async def _each_doc(work: _Work, account: dict, docs: list, known: dict, opts: Options) -> None:
     rows, records = known.get("rows", {}), known.get("records", {})
+    batch = []
     for doc in docs:
         kind, ident = documents.kind(doc), documents.doc_id(doc)
         if documents.deleted(doc):
             work.tally.add(kind, "deleted", id=ident)
         elif kind not in documents.IMPORTED:
             work.tally.add(kind, "skipped", id=ident)
+        elif work.strict and kind == "device":
+            batch.append(doc)
         else:
             row = rows.get(ident)
             if kind in documents.PBX and known:
                 row = await kazoo_documents.get_singleton(work.tx, account["id"], documents.PBX[kind], ident)
             writers = _writers(work.tx, account, kind, doc, opts.settings)
             await _apply(work, kind, doc, account["id"], row, records.get(ident), writers)
+    if batch:
+        await _create_devices(work, account, batch)
+
+
+async def _create_devices(work: _Work, account: dict, docs: list) -> None:
+    """A fresh account's devices in one statement (optimistic pass: a refusal undoes the pass)."""
+    created = {r["id"]: r for r in await devices.create_devices(work.tx, account, [documents.public(d) for d in docs])}
+    for doc in docs:
+        ident = documents.doc_id(doc)
+        work.tally.add("device", "created", id=ident)
+        source = {"kind": "device", "account_id": account["id"], "source_hash": documents.source_hash(doc)}
+        work.records.append({"id": ident, **source, "local_hash": created[ident]["rev_hash"]})
 
 
 def _writers(tx, account: dict, kind: str, doc: dict, settings) -> tuple:
