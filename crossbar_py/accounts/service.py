@@ -50,7 +50,7 @@ async def create_account(
 ) -> dict:
     """Create an account (a child of parent); unique realm and name; a new api key unless one is given."""
     doc = _prepare(data, realm_suffix)
-    account_id = doc.pop("id", None) or documents.new_id()
+    account_id = documents.chosen_id(doc)
     params = {
         "id": account_id,
         "parent_id": parent["id"] if parent else None,

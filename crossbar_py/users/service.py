@@ -50,7 +50,7 @@ async def create_user(db, settings, account: dict, data: dict) -> dict:
 
 
 async def _insert(db, account: dict, doc: dict, hashes: dict) -> dict:
-    user_id = str(doc.pop("id", "") or documents.new_id())
+    user_id = documents.chosen_id(doc)
     params = {
         "id": user_id,
         "account_id": account["id"],

@@ -11,7 +11,6 @@ from crossbar_py.importer.dump import DumpSource
 from crossbar_py.importer.progress import Progress
 from crossbar_py.importer.runner import run_import
 from crossbar_py.platform.db import Database
-from tests.helpers import ok
 from tests.importer import kazoo_dump as kz
 
 
@@ -37,10 +36,16 @@ class Cluster:
         """(Re)write the dump files."""
         return self.dump.write(self.root)
 
+    def add_clashing_phone(self) -> None:
+        """A new phone at Kazoo, in the `clashing` account, whose SIP username a phone here took since."""
+        self.dump.docs[self.clashing["_id"]].append(self.clash_device)
+        self.write()
 
-def build_cluster(root: Path, clash_realm: str, clash_username: str) -> Cluster:
-    """The documents; the clashing account's realm and one phone's username are already used here."""
+
+def build_cluster(root: Path) -> Cluster:
+    """The documents of a small cluster."""
     sfx = secrets.token_hex(4)
+    clash_realm, clash_username = f"clash-{sfx}.kazoo.test", f"taken{sfx}"
     reseller = kz.account(f"Reseller {sfx}", f"reseller-{sfx}.kazoo.test", [])
     child = kz.account(f"Acme {sfx}", f"acme-{sfx}.kazoo.test", [reseller["_id"]])
     grandchild = kz.account(f"Acme Lyon {sfx}", f"lyon-{sfx}.kazoo.test", [reseller["_id"], child["_id"]])
@@ -65,7 +70,7 @@ def build_cluster(root: Path, clash_realm: str, clash_username: str) -> Cluster:
     dump.add_account(reseller, alice, *pbx)
     dump.add_account(grandchild, lyon)  # a child listed before its parent: the import orders by depth
     dump.add_account(child, bob, owned, unowned, deleted)
-    dump.add_account(clashing, clash_device)
+    dump.add_account(clashing)
     dump.add_account(gone)
     cluster = Cluster(
         dump, root, reseller, child, grandchild, clashing, alice, bob, owned, unowned, deleted, clash_device, passwords
@@ -75,19 +80,9 @@ def build_cluster(root: Path, clash_realm: str, clash_username: str) -> Cluster:
 
 
 @pytest.fixture
-async def cluster(client, tenant, tmp_path) -> Cluster:
-    """A dump whose `clashing` account shares its realm and a SIP username with a phone already here."""
-    sfx = secrets.token_hex(4)
-    realm, username = f"clash-{sfx}.kazoo.test", f"taken{sfx}"
-    await ok(
-        await client.put(
-            tenant.url("/devices"),
-            json={"data": {"name": "here", "sip": {"username": username, "password": "herePass1", "realm": realm}}},
-            headers=tenant.headers,
-        ),
-        201,
-    )
-    return build_cluster(tmp_path / "dump", realm, username)
+def cluster(tmp_path) -> Cluster:
+    """A dump of a small Kazoo cluster, written under tmp_path."""
+    return build_cluster(tmp_path / "dump")
 
 
 async def import_dump(stack_env, root: Path, **kw):
