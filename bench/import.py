@@ -61,7 +61,7 @@ def run_import(dsn: str, root: Path, workers: int, pg_pid: int) -> dict:
     it and PostgreSQL spent (the machine may be shared: CPU per document does not depend on its load)."""
     pg_before = cpu_seconds(pg_pid)
     report = root.parent / f"{root.name}-report.json"
-    env = {**os.environ, "DATABASE_URL": dsn, "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": dsn, "LOG_LEVEL": "WARNING", "CROSSBAR_LOGIN_PEPPER": "bench-pepper"}
     argv = [sys.executable, "-m", "crossbar_py", "import-kazoo", "--from-dump", str(root), "--report", str(report)]
     proc = subprocess.Popen(argv + ["--workers", str(workers)], env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -23,7 +23,7 @@ IMPORT = """\
 Import a Kazoo cluster's accounts (ids, tree, realms, API keys), users (with their passwords, from a
 dump), devices (whole documents, SIP credentials, owners) and PBX documents into DATABASE_URL, each
 account in its own transaction. Safe to run again: unchanged documents are left alone, a killed run
-resumes where it stopped, conflicts are reported and never overwritten. CROSSBAR_JWT_SECRET must be
+resumes where it stopped, conflicts are reported and never overwritten. CROSSBAR_LOGIN_PEPPER must be
 the API's. See docs/migrating-from-kazoo.md."""
 
 CUTOVER = "Move phones from Kazoo to this stack once DNS points at it (docs/migrating-from-kazoo.md §4)."

@@ -33,7 +33,7 @@ def _prepare(data: dict) -> tuple:
 
 def _hashes(settings, username: str | None, password: str | None) -> dict:
     if password and username:
-        return auth.hash_credentials(settings.jwt_secret, username, password, settings.scrypt_n)
+        return auth.hash_credentials(settings.login_pepper, username, password, settings.scrypt_n)
     return NO_PASSWORD
 
 
@@ -102,7 +102,7 @@ async def get_user(db, account_id: str, user_id: str) -> dict:
 
 async def _digest_hashes(settings, md5: str | None, sha1: str | None) -> dict:
     # scrypt releases the GIL: a thread keeps the event loop (and other imports) going meanwhile.
-    return await asyncio.to_thread(auth.hash_digests, settings.jwt_secret, md5, sha1, settings.scrypt_n)
+    return await asyncio.to_thread(auth.hash_digests, settings.login_pepper, md5, sha1, settings.scrypt_n)
 
 
 async def create_user_from_digests(db, settings, account: dict, data: dict, md5: str | None, sha1: str | None) -> dict:
@@ -113,7 +113,7 @@ async def create_user_from_digests(db, settings, account: dict, data: dict, md5:
 
 def same_digests(settings, row: dict, md5: str | None, sha1: str | None) -> bool:
     """True when the stored password is the one these digests name (the keyed lookups are equal)."""
-    wanted = tuple(auth.lookup_key(settings.jwt_secret, d) if d else None for d in (md5, sha1))
+    wanted = tuple(auth.lookup_key(settings.login_pepper, d) if d else None for d in (md5, sha1))
     return (row["md5_lookup"], row["sha1_lookup"]) == wanted
 
 
@@ -136,10 +136,22 @@ async def account_users(db, account_id: str) -> list:
     return await db.fetch_all(queries.ACCOUNT_USERS, {"account_id": account_id})
 
 
-async def login_candidates(db, account_id: str, method: str, lookup: str) -> list:
-    """The account's users whose md5 (or sha) lookup key matches: the few a login then checks slowly."""
-    query = queries.FIND_LOGIN_CANDIDATES_MD5 if method == "md5" else queries.FIND_LOGIN_CANDIDATES_SHA
-    return await db.fetch_all(query, {"account_id": account_id, "lookup": lookup})
+async def login_candidates(db, settings, account_id: str, method: str, digest: str) -> list:
+    """Users of the account whose lookup key matches the digest under the current pepper, else under a
+    previous one (whose keys are then re-made with the current pepper: docs/operations.md)."""
+    md5 = method == "md5"
+    query = queries.FIND_LOGIN_CANDIDATES_MD5 if md5 else queries.FIND_LOGIN_CANDIDATES_SHA
+    current = auth.lookup_key(settings.login_pepper, digest)
+    for pepper in settings.login_peppers:
+        lookup = current if pepper == settings.login_pepper else auth.lookup_key(pepper, digest)
+        found = await db.fetch_all(query, {"account_id": account_id, "lookup": lookup})
+        if found:
+            if lookup != current:
+                rekey = queries.REKEY_MD5_LOOKUP if md5 else queries.REKEY_SHA1_LOOKUP
+                for user in found:
+                    await db.execute(rekey, {"id": user["id"], "old": lookup, "new": current})
+            return found
+    return []
 
 
 async def list_users(db, account_id: str, page, query) -> tuple:

@@ -23,6 +23,7 @@ def _env(stack_env) -> dict:
         **os.environ,
         "DATABASE_URL": stack_env.dsn,
         "CROSSBAR_JWT_SECRET": settings.jwt_secret,
+        "CROSSBAR_LOGIN_PEPPER": settings.login_pepper,
         "CROSSBAR_REALM_SUFFIX": settings.realm_suffix,
         "LOG_LEVEL": "WARNING",
     }
