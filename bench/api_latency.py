@@ -34,6 +34,7 @@ from tests.helpers import md5_credentials  # noqa: E402
 # Seeding a million rows one trigger call at a time would take minutes: pause the trigger, then rebuild.
 SEED = """
 ALTER TABLE devices DISABLE TRIGGER devices_credentials;
+ALTER TABLE devices DISABLE TRIGGER devices_insert_credentials;
 INSERT INTO devices (id, account_id, name, device_type, enabled, doc, rev_hash)
 SELECT md5('bench-' || i), %(account_id)s, 'phone ' || i, 'sip_device', true,
        jsonb_build_object('name', 'phone ' || i, 'device_type', 'sip_device', 'enabled', true,
@@ -42,6 +43,7 @@ SELECT md5('bench-' || i), %(account_id)s, 'phone ' || i, 'sip_device', true,
        md5(i::text)
   FROM generate_series(%(start)s, %(stop)s - 1) AS i;
 ALTER TABLE devices ENABLE TRIGGER devices_credentials;
+ALTER TABLE devices ENABLE TRIGGER devices_insert_credentials;
 """
 IDS_SAMPLE = "SELECT id FROM devices WHERE account_id = %(account_id)s ORDER BY random() LIMIT %(n)s"
 

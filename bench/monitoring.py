@@ -25,12 +25,14 @@ from crossbar_py.registrations.journal import snapshots  # noqa: E402
 
 SEED_DEVICES = """
 ALTER TABLE devices DISABLE TRIGGER devices_credentials;
+ALTER TABLE devices DISABLE TRIGGER devices_insert_credentials;
 INSERT INTO devices (id, account_id, name, device_type, enabled, sip_username, sip_realm, doc, rev_hash)
 SELECT md5('mon-' || i), %(account_id)s, 'phone ' || i, CASE WHEN i %% 5 = 0 THEN 'softphone' ELSE 'sip_device' END,
        true, 'mon' || i, %(realm)s,
        jsonb_build_object('name', 'phone ' || i, 'sip', jsonb_build_object('username', 'mon' || i)), md5(i::text)
   FROM generate_series(1, %(devices)s) AS i;
 ALTER TABLE devices ENABLE TRIGGER devices_credentials;
+ALTER TABLE devices ENABLE TRIGGER devices_insert_credentials;
 """
 # Live contacts for a share of the fleet, as Kamailio writes them (the journal trigger records each).
 SEED_LOCATION = """

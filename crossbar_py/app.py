@@ -7,6 +7,8 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.accounts import routes as accounts
 from crossbar_py.accounts.cache import AccountCache
+from crossbar_py.alerts import routes as alerts
+from crossbar_py.apps_store import routes as apps_store
 from crossbar_py.auth import revocation
 from crossbar_py.auth import routes as auth
 from crossbar_py.auth import service as auth_service
@@ -17,6 +19,7 @@ from crossbar_py.http import openapi
 from crossbar_py.http.body import MAX_BODY
 from crossbar_py.http.pipeline import PIPELINE
 from crossbar_py.http.routing import cache_resolution
+from crossbar_py.kazoo_documents import routes as kazoo_documents
 from crossbar_py.platform.db import Database
 from crossbar_py.platform.kamailio import Kamailio
 from crossbar_py.platform.metrics import Metrics
@@ -33,6 +36,7 @@ from crossbar_py.sip_devices import routes as sip_devices
 from crossbar_py.system import routes as system
 from crossbar_py.system import service as system_service
 from crossbar_py.users import routes as users
+from crossbar_py.whitelabel import routes as whitelabel
 
 
 async def _database(app: web.Application):
@@ -136,6 +140,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
         webhooks,
         registration_events,
         sip_bans,
+        kazoo_documents,
+        apps_store,
+        whitelabel,
+        alerts,
         openapi,
     ):
         resource.setup(app.router)

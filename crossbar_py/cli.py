@@ -14,6 +14,7 @@ from aiohttp import web
 
 from crossbar_py.app import create_app
 from crossbar_py.http.server import ApiRunner
+from crossbar_py.importer import commands as importer
 from crossbar_py.platform import bundled, db, logs, stack, workers
 from crossbar_py.platform.supervisor import Component, Supervisor
 from crossbar_py.settings import SecretsMissing, Settings, check_secrets
@@ -30,6 +31,8 @@ commands:
   healthcheck     exit 0 when the API at HTTP_HOST:HTTP_PORT answers /healthz (container healthchecks)
   kamailio-cfg    print (or --output FILE) the Kamailio configuration to run Kamailio with
   account create  create an account with an admin user
+  import-kazoo    import accounts, users and devices from a Kazoo API or CouchDB dump (resumable)
+  cutover         compare registrations with Kazoo, and check-sync the phones not moved yet
 
 environment:
   DATABASE_URL, REDIS_URL, KAMAILIO_RPC_URL   where the services are (serve, migrate, account)
@@ -124,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--superduper", action="store_true", help="may reach every account")
     create.add_argument("--user", default="admin", help="admin username (default admin)")
     create.add_argument("--password", help="admin password (generated and printed when omitted)")
+    importer.add_arguments(sub)
     return parser
 
 
@@ -302,6 +306,17 @@ def cmd_run() -> int:
         sup.stop_all()
 
 
+def cmd_importer(args) -> int:
+    """import-kazoo (users' lookup keys need the API's login pepper) and cutover."""
+    if args.command == "import-kazoo":
+        try:
+            check_secrets(("CROSSBAR_LOGIN_PEPPER",))
+        except SecretsMissing as exc:
+            print(f"crossbar-py import-kazoo: {exc}", file=sys.stderr)
+            return 2
+    return importer.main(Settings.from_env(), args)
+
+
 def cmd_account_create(args) -> int:
     """Create an account and its admin user, print how to log in."""
     try:
@@ -394,6 +409,8 @@ def main(argv=None) -> int:
         return cmd_serve(args)
     if args.command == "account":
         return cmd_account_create(args)
+    if args.command in ("import-kazoo", "cutover"):
+        return cmd_importer(args)
     return cmd_run()
 
 

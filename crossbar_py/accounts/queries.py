@@ -2,6 +2,8 @@
 
 GET_ACCOUNT = "SELECT * FROM accounts WHERE id = %(id)s AND NOT deleted"
 
+GET_ACCOUNT_ANY = "SELECT * FROM accounts WHERE id = %(id)s"
+
 FIND_BY_REALM = "SELECT * FROM accounts WHERE lower(realm) = lower(%(realm)s) AND NOT deleted"
 
 FIND_BY_NAME_KEY = "SELECT * FROM accounts WHERE name_key = %(name_key)s AND NOT deleted ORDER BY id"

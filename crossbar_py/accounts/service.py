@@ -45,8 +45,10 @@ def _prepare(data: dict, realm_suffix: str) -> dict:
     return doc
 
 
-async def create_account(db, data: dict, parent: dict | None, realm_suffix: str, superduper: bool = False) -> dict:
-    """Create an account (a child of parent); unique realm and name."""
+async def create_account(
+    db, data: dict, parent: dict | None, realm_suffix: str, superduper: bool = False, api_key: str | None = None
+) -> dict:
+    """Create an account (a child of parent); unique realm and name; a new api key unless one is given."""
     doc = _prepare(data, realm_suffix)
     account_id = documents.chosen_id(doc)
     params = {
@@ -58,10 +60,25 @@ async def create_account(db, data: dict, parent: dict | None, realm_suffix: str,
         "realm": doc["realm"],
         "enabled": doc["enabled"],
         "superduper": superduper,
-        "api_key": secrets.token_hex(32),
+        "api_key": api_key or secrets.token_hex(32),
         **crud.stored(doc),
     }
     return await crud.insert(db, queries.INSERT_ACCOUNT, params, lambda exc: _unique_error(exc, doc))
+
+
+async def stored_account(db, account_id: str) -> dict | None:
+    """The account row with this id, even soft-deleted; None when the id is unused."""
+    return await db.fetch_one(queries.GET_ACCOUNT_ANY, {"id": account_id})
+
+
+def _api_key_taken(account: dict):
+    return field_error("api_key", "unique", "API key already in use", cause=account["id"])
+
+
+async def set_api_key(db, account: dict, key: str) -> None:
+    """Give the account this api key (a Kazoo import keeps the key its scripts use)."""
+    async with crud.transaction(db, lambda exc: _api_key_taken(account)) as cur:
+        await cur.execute(queries.SET_API_KEY, {"id": account["id"], "api_key": key})
 
 
 def _unique_error(exc, doc: dict):

@@ -12,9 +12,10 @@ from crossbar_py.http.markers import unauthenticated
 from crossbar_py.http.routing import path_param
 
 
-def _logged_in(request: web.Request, token: str, account: dict, user: dict | None) -> web.Response:
+async def _logged_in(request: web.Request, token: str, account: dict, user: dict | None) -> web.Response:
     request[keys.RAW_TOKEN] = token
-    return envelope.success(request, service.login_data(account, user), status=201)
+    data = await service.login_data_with_apps(request.app[keys.DB], account, user)
+    return envelope.success(request, data, status=201)
 
 
 @openapi.documented(body=USER_AUTH)
@@ -25,7 +26,7 @@ async def create_user_auth(request: web.Request) -> web.Response:
     token, account, user = await service.login(
         app[keys.DB], app[keys.SETTINGS], app[keys.LOGIN_LIMITER], request[keys.BODY]["data"], request.remote or ""
     )
-    return _logged_in(request, token, account, user)
+    return await _logged_in(request, token, account, user)
 
 
 async def impersonate_user(request: web.Request) -> web.Response:
@@ -41,7 +42,7 @@ async def impersonate_user(request: web.Request) -> web.Response:
         path_param(request, "user_id"),
         request[keys.BODY],
     )
-    return _logged_in(request, token, account, user)
+    return await _logged_in(request, token, account, user)
 
 
 @openapi.documented(body=API_AUTH)
@@ -50,7 +51,7 @@ async def create_api_auth(request: web.Request) -> web.Response:
     """PUT /v2/api_auth: 201 with an account-level token; 404 with the key when it is unknown."""
     app = request.app
     token, account = await service.api_login(app[keys.DB], app[keys.SETTINGS], request[keys.BODY]["data"])
-    return _logged_in(request, token, account, None)
+    return await _logged_in(request, token, account, None)
 
 
 async def get_token(request: web.Request) -> web.Response:

@@ -6,6 +6,7 @@ import hashlib
 import time
 
 from crossbar_py.accounts import service as accounts
+from crossbar_py.apps_store import service as apps_store
 from crossbar_py.auth import tokens
 from crossbar_py.auth.schema import API_AUTH, USER_AUTH
 from crossbar_py.auth.tokens import Identity
@@ -133,10 +134,15 @@ async def describe(db, identity: Identity) -> dict:
     account = await accounts.find_account(db, identity.account_id)
     user = await users.find_user(db, identity.account_id, identity.owner_id) if identity.owner_id else None
     claims = {k: v for k, v in identity.claims.items() if not k.startswith(("_", "pvt_"))}
-    return {**claims, **login_data(account, user)} if account else claims
+    return {**claims, **(await login_data_with_apps(db, account, user))} if account else claims
 
 
-def login_data(account: dict, user: dict | None) -> dict:
+async def login_data_with_apps(db, account: dict, user: dict | None) -> dict:
+    """login_data with `apps`: the installed apps this user may open (docs/monster-ui.md)."""
+    return login_data(account, user, await apps_store.user_apps(db, account, user))
+
+
+def login_data(account: dict, user: dict | None, apps: list | None = None) -> dict:
     """What Monster UI reads after a login (docs/kazoo-compatibility.md §7.2)."""
     data = {
         "account_id": account["id"],
@@ -144,7 +150,7 @@ def login_data(account: dict, user: dict | None) -> dict:
         "language": account["doc"].get("language", "en-us"),
         "is_reseller": False,
         "is_master_account": not account["tree"],
-        "apps": [],
+        "apps": apps or [],
         "capabilities": {},
         "ui_config": {},
         "id": account["id"],

@@ -98,14 +98,20 @@ def slow_hash(digest: str, salt: bytes, n: int) -> bytes:
 
 def hash_credentials(pepper: str, username: str, password: str, n: int) -> dict:
     """The columns a user row stores for its password."""
-    salt = secrets.token_bytes(16)
     digests = credential_digests(username, password)
+    return hash_digests(pepper, digests["md5"], digests["sha"], n)
+
+
+def hash_digests(pepper: str, md5: str | None, sha1: str | None, n: int) -> dict:
+    """The password columns for credential digests already computed (Kazoo's pvt_md5_auth and
+    pvt_sha1_auth on import): the same keyed lookup and scrypt as for a clear password (docs/decisions.md §9)."""
+    salt = secrets.token_bytes(16)
     return {
         "salt": salt,
-        "md5_lookup": lookup_key(pepper, digests["md5"]),
-        "md5_hash": slow_hash(digests["md5"], salt, n),
-        "sha1_lookup": lookup_key(pepper, digests["sha"]),
-        "sha1_hash": slow_hash(digests["sha"], salt, n),
+        "md5_lookup": lookup_key(pepper, md5) if md5 else None,
+        "md5_hash": slow_hash(md5, salt, n) if md5 else None,
+        "sha1_lookup": lookup_key(pepper, sha1) if sha1 else None,
+        "sha1_hash": slow_hash(sha1, salt, n) if sha1 else None,
     }
 
 

@@ -12,11 +12,26 @@ SELECT * FROM devices
  LIMIT %(limit)s
 """)
 
+ACCOUNT_DEVICES = "SELECT * FROM devices WHERE account_id = %(account_id)s ORDER BY id"
+
 INSERT_DEVICE = """
 INSERT INTO devices (id, account_id, name, sip_username, sip_realm, ha1, ha1b, owner_id, enabled, device_type,
                      mac_address, doc, rev_hash)
 VALUES (%(id)s, %(account_id)s, %(name)s, %(sip_username)s, %(sip_realm)s, %(ha1)s, %(ha1b)s, %(owner_id)s,
         %(enabled)s, %(device_type)s, %(mac_address)s, %(doc)s, %(rev_hash)s)
+RETURNING *
+"""
+
+# Several devices in one statement (an import): one array per column, one element per device.
+INSERT_DEVICES = """
+INSERT INTO devices (id, account_id, name, sip_username, sip_realm, ha1, ha1b, owner_id, enabled, device_type,
+                     mac_address, doc, rev_hash)
+SELECT d.id, %(account_id)s, d.name, d.sip_username, d.sip_realm, d.ha1, d.ha1b, d.owner_id, d.enabled,
+       d.device_type, d.mac_address, d.doc::jsonb, d.rev_hash
+  FROM unnest(%(id)s::text[], %(name)s::text[], %(sip_username)s::text[], %(sip_realm)s::text[], %(ha1)s::text[],
+              %(ha1b)s::text[], %(owner_id)s::text[], %(enabled)s::boolean[], %(device_type)s::text[],
+              %(mac_address)s::text[], %(doc)s::text[], %(rev_hash)s::text[])
+       AS d (id, name, sip_username, sip_realm, ha1, ha1b, owner_id, enabled, device_type, mac_address, doc, rev_hash)
 RETURNING *
 """
 

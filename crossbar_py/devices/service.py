@@ -2,6 +2,7 @@
 HA1 on write."""
 
 import ipaddress
+import json
 import re
 
 from crossbar_py.auth import tokens as auth
@@ -109,6 +110,39 @@ async def create_device(db, account: dict, data: dict) -> dict:
         **columns(doc, account),
     }
     return await crud.insert(db, queries.INSERT_DEVICE, params, lambda exc: unique_error(exc, doc))
+
+
+BULK_COLUMNS = (
+    "id",
+    "name",
+    "sip_username",
+    "sip_realm",
+    "ha1",
+    "ha1b",
+    "owner_id",
+    "enabled",
+    "device_type",
+    "mac_address",
+    "doc",
+    "rev_hash",
+)
+
+
+async def create_devices(db, account: dict, datas: list) -> list:
+    """Validate and insert several devices in one statement (an import); the rows. Any clash fails the
+    whole batch with create_device's error (the caller may then create them one by one)."""
+    rows = []
+    for data in datas:
+        doc = validate(DEVICE, normalize(data, account))
+        check_ip_method(doc)
+        device_id = documents.chosen_id(doc)
+        rows.append(
+            {"id": device_id, "doc": json.dumps(doc), "rev_hash": documents.rev_hash(doc), **columns(doc, account)}
+        )
+    params = {column: [row[column] for row in rows] for column in BULK_COLUMNS}
+    async with crud.transaction(db, lambda exc: unique_error(exc, {})) as cur:
+        await cur.execute(queries.INSERT_DEVICES, {"account_id": account["id"], **params})
+        return await cur.fetchall()
 
 
 def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
@@ -271,3 +305,8 @@ async def owned_sip_identities(db, account_id: str, pairs: list) -> set:
     params = {"account_id": account_id, "usernames": [u for u, _ in pairs], "realms": [r for _, r in pairs]}
     rows = await db.fetch_all(queries.OWNED_SIP_IDENTITIES, params)
     return {(r["sip_username"], r["sip_realm"]) for r in rows}
+
+
+async def account_devices(db, account_id: str) -> list:
+    """Every device row of the account, soft-deleted ones included."""
+    return await db.fetch_all(queries.ACCOUNT_DEVICES, {"account_id": account_id})

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.http import inputs
+from crossbar_py.http.content import JSON_TYPES
 from crossbar_py.http.errors import ValidationFailed
 from crossbar_py.http.markers import has_mark
 from crossbar_py.http.routing import route_match
@@ -25,6 +26,12 @@ def too_large() -> ValidationFailed:
     )
 
 
+def _file_body(request: web.Request) -> bool:
+    """The route reads a file body itself and this body is not JSON (media audio, logos)."""
+    mime = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return has_mark(request.match_info.handler, "raw_body") and mime not in JSON_TYPES
+
+
 def _json_error(message: str) -> ValidationFailed:
     return ValidationFailed({"json": {"invalid": {"message": message, "target": "body"}}})
 
@@ -34,7 +41,7 @@ async def parse_body(request: web.Request, handler):
     """Parse the JSON envelope before anything else, as Kazoo does (malformed → 400)."""
     inputs.check_query(request.query)
     body = {}
-    if request.method in BODY_METHODS and request.can_read_body:
+    if request.method in BODY_METHODS and request.can_read_body and not _file_body(request):
         raw = await request.read()
         if raw.strip():
             try:

@@ -1,5 +1,6 @@
 """The only builders of response bodies: Kazoo's success and error envelopes."""
 
+import hashlib
 import json
 
 import orjson
@@ -59,6 +60,14 @@ def success(
     if data is not None:
         body["data"] = data
     return render(body, status, headers)
+
+
+def listing(request: web.Request, data: list, extra: dict | None = None) -> web.Response:
+    """A listing; a non-empty one carries `revision` and the same ETag, the MD5 of its rendered data (contract 4.1)."""
+    if not data:
+        return success(request, data, extra=extra)
+    digest = hashlib.md5(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    return success(request, data, revision=digest, extra=extra, headers={"ETag": f'"{digest}"'})
 
 
 def document(request: web.Request, row: dict, data: dict, status: int = 200, location: str | None = None):

@@ -13,6 +13,12 @@ def superduper_only(handler):
     return handler
 
 
+def raw_body(handler):
+    """Mark a handler that reads a file body itself (media audio, logos): a non-JSON body is not parsed."""
+    handler.crossbar_raw_body = True
+    return handler
+
+
 def accepts_array(handler):
     """Mark a handler whose `data` may be a JSON array (every other route reads an object)."""
     handler.crossbar_array_data = True
@@ -20,5 +26,5 @@ def accepts_array(handler):
 
 
 def has_mark(handler, name: str) -> bool:
-    """Whether a handler carries a mark (`unauthenticated`, `superduper`)."""
+    """Whether a handler carries a mark (`unauthenticated`, `superduper`, `raw_body`)."""
     return getattr(handler, f"crossbar_{name}", False)

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 ACQUIRE_WAIT = 5.0
 STATEMENT_TIMEOUT = 10
 UniqueViolation = psycopg2.errors.UniqueViolation
+# A statement PostgreSQL refused for its data (a constraint, a bad value), not for the connection.
+StatementError = (psycopg2.IntegrityError, psycopg2.DataError)
 DatabaseError = psycopg2.Error
 Json = psycopg2.extras.Json
 __all__ = ["Database", "DatabaseError", "Json", "MigrationError", "UniqueViolation", "migrate", "sql"]
@@ -71,11 +73,13 @@ class Database:
         self.slots = asyncio.Semaphore(maxsize)
 
     @classmethod
-    async def connect(cls, dsn: str, maxsize: int = 10) -> "Database":
-        """Open the pool."""
+    async def connect(cls, dsn: str, maxsize: int = 10, durable: bool = True) -> "Database":
+        """Open the pool; durable=False: commits do not wait for the WAL flush (for work that a rerun redoes,
+        such as an import whose checkpoints commit with its data)."""
         # JIT compiles plans costed above its threshold: ~30 ms spent on every whole-account status query
         # that runs in ~30 ms without it (bench/monitoring). The API's queries are short; no JIT.
-        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=STATEMENT_TIMEOUT, options="-c jit=off")
+        options = "-c jit=off" + ("" if durable else " -c synchronous_commit=off")
+        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=STATEMENT_TIMEOUT, options=options)
         return cls(pool, maxsize)
 
     async def close(self) -> None:
@@ -129,6 +133,12 @@ class Database:
             yield cur
 
     @contextlib.asynccontextmanager
+    async def bound(self):
+        """One transaction seen as a Database: services called with it write inside it (each of their
+        transactions a savepoint), so that a caller can commit many service calls at once."""
+        async with self.transaction() as cur:
+            yield Bound(cur)
+
     async def exclusive(self, key: int):
         """Yield True while this process holds the cluster-wide advisory lock `key`, False when another
         process or node holds it: a job that must run once per round runs only where it is True. The lock
@@ -159,6 +169,70 @@ class Database:
         async with self.cursor() as cur:
             await cur.execute(query, params)
             return cur.rowcount
+
+
+class Rollback(Exception):
+    """Raised inside Bound.transaction() to undo its savepoint without failing the caller."""
+
+
+class Bound:
+    """A Database-shaped view of one open transaction; transaction() is a savepoint within it."""
+
+    def __init__(self, cur):
+        self.cur = cur
+        self._depth = 0
+        self._flat = 0
+
+    @contextlib.asynccontextmanager
+    async def all_or_nothing(self):
+        """One savepoint for a whole block, in which transaction() takes none of its own (a round trip
+        each saved): the first failure undoes the whole block, and the caller may retry with savepoints."""
+        async with self.transaction():
+            self._flat += 1
+            try:
+                yield self
+            finally:
+                self._flat -= 1
+
+    @contextlib.asynccontextmanager
+    async def transaction(self):
+        """A savepoint: an exception rolls back only what was done inside it."""
+        if self._flat:
+            yield self.cur
+            return
+        self._depth += 1
+        name = f"sp{self._depth}"
+        await self.cur.execute(f"SAVEPOINT {name}")
+        try:
+            yield self.cur
+        except BaseException:
+            await self.cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            raise
+        else:
+            await self.cur.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._depth -= 1
+
+    @contextlib.asynccontextmanager
+    async def bound(self):
+        """A savepoint seen as a Database, as Database.bound() is a transaction."""
+        async with self.transaction():
+            yield self
+
+    async def fetch_one(self, query: str, params: dict | None = None) -> dict | None:
+        """The first row, or None."""
+        await self.cur.execute(query, params)
+        return await self.cur.fetchone()
+
+    async def fetch_all(self, query: str, params: dict | None = None) -> list:
+        """Every row."""
+        await self.cur.execute(query, params)
+        return await self.cur.fetchall()
+
+    async def execute(self, query: str, params: dict | None = None) -> int:
+        """Run one statement; the number of rows it touched."""
+        await self.cur.execute(query, params)
+        return self.cur.rowcount
 
 
 class MigrationError(RuntimeError):

@@ -18,6 +18,8 @@ VALUES (%(id)s, %(account_id)s, %(username)s, %(enabled)s, %(md5_lookup)s, %(md5
 RETURNING *
 """
 
+ACCOUNT_USERS = "SELECT * FROM users WHERE account_id = %(account_id)s ORDER BY id"
+
 FIND_LOGIN_CANDIDATES_MD5 = """
 SELECT * FROM users WHERE account_id = %(account_id)s AND md5_lookup = %(lookup)s AND NOT deleted
 """

@@ -1,5 +1,7 @@
 """User rules: lower-cased unique usernames, write-only passwords."""
 
+import asyncio
+
 from crossbar_py.auth import tokens as auth
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
@@ -44,6 +46,10 @@ def _unique(exc: UniqueViolation, doc: dict):
 async def create_user(db, settings, account: dict, data: dict) -> dict:
     """Create a user; the password is hashed and never stored or returned."""
     doc, password = _prepare(documents.strip_private(data))
+    return await _insert(db, account, doc, _hashes(settings, doc.get("username"), password))
+
+
+async def _insert(db, account: dict, doc: dict, hashes: dict) -> dict:
     user_id = documents.chosen_id(doc)
     params = {
         "id": user_id,
@@ -51,7 +57,7 @@ async def create_user(db, settings, account: dict, data: dict) -> dict:
         "username": doc.get("username"),
         "enabled": doc["enabled"],
         **crud.stored(doc),
-        **_hashes(settings, doc.get("username"), password),
+        **hashes,
     }
     return await crud.insert(db, queries.INSERT_USER, params, lambda exc: _unique(exc, doc))
 
@@ -92,6 +98,42 @@ async def get_user(db, account_id: str, user_id: str) -> dict:
     if row is None:
         raise BadIdentifier(user_id)
     return row
+
+
+async def _digest_hashes(settings, md5: str | None, sha1: str | None) -> dict:
+    # scrypt releases the GIL: a thread keeps the event loop (and other imports) going meanwhile.
+    return await asyncio.to_thread(auth.hash_digests, settings.login_pepper, md5, sha1, settings.scrypt_n)
+
+
+async def create_user_from_digests(db, settings, account: dict, data: dict, md5: str | None, sha1: str | None) -> dict:
+    """Create a user whose password is known only as its md5/sha1 credential digests (a Kazoo import)."""
+    doc, _ = _prepare(documents.strip_private(data))
+    return await _insert(db, account, doc, await _digest_hashes(settings, md5, sha1))
+
+
+def same_digests(settings, row: dict, md5: str | None, sha1: str | None) -> bool:
+    """True when the stored password is the one these digests name (the keyed lookups are equal)."""
+    wanted = tuple(auth.lookup_key(settings.login_pepper, d) if d else None for d in (md5, sha1))
+    return (row["md5_lookup"], row["sha1_lookup"]) == wanted
+
+
+async def replace_user_from_digests(db, settings, stored: dict, data: dict, md5: str | None, sha1: str | None) -> dict:
+    """Replace a user's document and, when the digests differ, its password (a Kazoo import)."""
+    doc, _ = _prepare(documents.strip_private(data))
+    doc.pop("id", None)
+    if same_digests(settings, stored, md5, sha1):
+        hashes = {k: stored[k] for k in NO_PASSWORD}
+    else:
+        hashes = await _digest_hashes(settings, md5, sha1)
+    params = {"id": stored["id"], "username": doc.get("username"), "enabled": doc["enabled"], **crud.stored(doc)}
+    async with crud.transaction(db, lambda exc: _unique(exc, doc)) as cur:
+        await cur.execute(queries.UPDATE_USER, {**params, **hashes})
+        return await cur.fetchone()
+
+
+async def account_users(db, account_id: str) -> list:
+    """Every user row of the account, soft-deleted ones included."""
+    return await db.fetch_all(queries.ACCOUNT_USERS, {"account_id": account_id})
 
 
 async def login_candidates(db, settings, account_id: str, method: str, digest: str) -> list:

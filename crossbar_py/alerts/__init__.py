@@ -1,0 +1,1 @@
+"""Kazoo's system alerts for an account (cb_alerts)."""
