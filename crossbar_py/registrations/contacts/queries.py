@@ -12,7 +12,7 @@ SELECT DISTINCT sip_realm FROM devices
 
 _CONTACT_COLUMNS = f"""
 SELECT l.id, l.ruid, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.cseq, l.user_agent,
-       l.socket, l.last_modified, l.expires, l.cflags,
+       l.socket, l.last_modified, l.expires, l.cflags, l.instance, l.reg_id,
        GREATEST(0, CEIL(EXTRACT(EPOCH FROM (l.expires - {NOW_UTC}))))::int AS expires_in,
        d.id AS device_id, d.owner_id, d.doc AS device_doc,
        a.realm AS account_realm, a.name AS account_name

@@ -18,6 +18,16 @@ def _socket(sock: str | None) -> dict:
     return {"proxy_protocol": parts[0], "proxy_ip": parts[1], "proxy_port": int(parts[2])}
 
 
+def original_contact(row: dict) -> str:
+    """The Contact header as registered: usrloc keeps the URI, the instance and the reg-id apart (contract 10.2)."""
+    header = f"<{row['contact']}>"
+    if row.get("instance"):
+        header += f';+sip.instance="{row["instance"]}"'
+    if row.get("reg_id"):
+        header += f";reg-id={row['reg_id']}"
+    return header
+
+
 def record(row: dict) -> dict:
     """One registration element with Kazoo's field names; unknown fields are omitted (decisions 19)."""
     contact_ip, contact_port = parse_uri(row["contact"])
@@ -30,6 +40,7 @@ def record(row: dict) -> dict:
         "to_user": row["username"],
         "to_host": row["domain"],
         "contact": row["contact"],
+        "original_contact": original_contact(row),
         "contact_ip": contact_ip,
         "contact_port": contact_port,
         "source_ip": source_ip,
