@@ -56,6 +56,8 @@ async def get_document(request: web.Request) -> web.Response:
     row = await service.get_document(*_where(request), path_param(request, "doc_id"))
     if conditional.not_modified(request, row):
         raise web.HTTPNotModified()
+    if row["type"] == "directories":
+        row = {**row, "doc": await service.directory_view(request.app[keys.DB], row)}
     return document_response(request, row)
 
 

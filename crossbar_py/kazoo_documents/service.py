@@ -9,6 +9,7 @@ from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed
 from crossbar_py.http.validation import require_object, validate
 from crossbar_py.kazoo_documents import queries
 from crossbar_py.kazoo_documents.schema import COLLECTIONS
+from crossbar_py.users import service as users
 
 
 def _key(account_id: str, kind: str, doc_id: str) -> dict:
@@ -142,3 +143,9 @@ async def callflow_numbers(db, account_id: str) -> set:
     """The numbers the account's callflows route (a phone number's `used_by`)."""
     rows = await db.fetch_all(queries.CALLFLOW_NUMBERS, {"account_id": account_id})
     return {r["value"] for r in rows}
+
+
+async def directory_view(db, row: dict) -> dict:
+    """A directory as GET shows it: `users` are the account's users that list it (Kazoo's users_listing)."""
+    members = await users.directory_members(db, row["account_id"], row["id"])
+    return {**row["doc"], "users": members}

@@ -199,3 +199,13 @@ async def test_documents_of_one_account_are_invisible_to_another(client, tenant,
         await client.get(other.url(f"/vmboxes/{box['id']}"), headers=other.headers), 404, "bad_identifier"
     )
     assert (await ok(await client.get(other.url("/vmboxes"), headers=other.headers)))["data"] == []
+
+
+async def test_smartpbx_directory_lists_the_users_that_name_it(client, tenant):
+    directory = await _put(client, tenant, "/directories", {"name": "SmartPBX Directory", "confirm_match": False})
+    body = await ok(await client.get(tenant.url(f"/directories/{directory['id']}"), headers=tenant.headers))
+    assert body["data"]["users"] == []
+    user = {"first_name": "Dee", "last_name": "Rectory", "directories": {directory["id"]: "c" * 32}}
+    created = await _put(client, tenant, "/users", user)
+    body = await ok(await client.get(tenant.url(f"/directories/{directory['id']}"), headers=tenant.headers))
+    assert body["data"]["users"] == [{"user_id": created["id"], "callflow_id": "c" * 32}]
