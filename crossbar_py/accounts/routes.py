@@ -5,20 +5,12 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.accounts import service
 from crossbar_py.http import conditional, envelope
-from crossbar_py.http.errors import Forbidden
-
-
-def _account_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
-    return envelope.success(request, service.render(row), status=status, revision=conditional.etag(row), **kw)
 
 
 async def get_account(request: web.Request) -> web.Response:
     """GET /v2/accounts/{A}."""
     row = request[keys.ACCOUNT]
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
-    rev = conditional.etag(row)
-    return envelope.success(request, service.render(row), revision=rev, headers={"ETag": f'"{rev}"'})
+    return envelope.document(request, row, service.render(row))
 
 
 async def create_child(request: web.Request) -> web.Response:
@@ -26,22 +18,21 @@ async def create_child(request: web.Request) -> web.Response:
     parent = request.get(keys.ACCOUNT) or request[keys.AUTH][1]
     settings = request.app[keys.SETTINGS]
     row = await service.create_account(request.app[keys.DB], request[keys.BODY]["data"], parent, settings.realm_suffix)
-    return _account_response(request, row, 201, headers={"Location": f"/v2/accounts/{row['id']}"})
+    return envelope.document(request, row, service.render(row), 201, f"/v2/accounts/{row['id']}")
 
 
 async def _save(request: web.Request, patch: bool) -> web.Response:
-    account, auth_account = request[keys.ACCOUNT], request[keys.AUTH][1]
     row = await service.save_account(
         request.app[keys.DB],
-        account,
+        request.app[keys.ACCOUNT_CACHE],
+        request[keys.ACCOUNT],
         request[keys.BODY]["data"],
         patch,
-        by_self=auth_account["id"] == account["id"],
-        realm_suffix=request.app[keys.SETTINGS].realm_suffix,
-        if_match=conditional.if_match(request),
+        request[keys.AUTH][1],
+        request.app[keys.SETTINGS].realm_suffix,
+        conditional.if_match(request),
     )
-    request.app[keys.ACCOUNT_CACHE].invalidate(account["id"])
-    return _account_response(request, row)
+    return envelope.document(request, row, service.render(row))
 
 
 async def update_account(request: web.Request) -> web.Response:
@@ -56,11 +47,13 @@ async def patch_account(request: web.Request) -> web.Response:
 
 async def delete_account(request: web.Request) -> web.Response:
     """DELETE /v2/accounts/{A}: not the caller's own account, not one with children."""
-    account = request[keys.ACCOUNT]
-    if request[keys.AUTH][1]["id"] == account["id"]:
-        raise Forbidden()
-    row = await service.delete_account(request.app[keys.DB], account, conditional.if_match(request))
-    request.app[keys.ACCOUNT_CACHE].invalidate(account["id"])
+    row = await service.delete_account(
+        request.app[keys.DB],
+        request.app[keys.ACCOUNT_CACHE],
+        request[keys.ACCOUNT],
+        request[keys.AUTH][1],
+        conditional.if_match(request),
+    )
     return envelope.deleted(request, service.render(row), conditional.etag(row))
 
 
@@ -93,8 +86,7 @@ async def get_api_key(request: web.Request) -> web.Response:
 
 async def create_api_key(request: web.Request) -> web.Response:
     """PUT /accounts/{A}/api_key: a new key."""
-    key = await service.regenerate_api_key(request.app[keys.DB], request[keys.ACCOUNT])
-    request.app[keys.ACCOUNT_CACHE].invalidate(request[keys.ACCOUNT]["id"])
+    key = await service.regenerate_api_key(request.app[keys.DB], request.app[keys.ACCOUNT_CACHE], request[keys.ACCOUNT])
     return envelope.success(request, {"api_key": key}, status=201)
 
 

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.common.times import now_iso
+from crossbar_py.http import conditional
 from crossbar_py.http.errors import ApiError
 
 JSON = "application/json"
@@ -60,6 +61,16 @@ def listing(request: web.Request, data: list, extra: dict | None = None) -> web.
         return success(request, data, extra=extra)
     digest = hashlib.md5(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
     return success(request, data, revision=digest, extra=extra, headers={"ETag": f'"{digest}"'})
+
+
+def document(request: web.Request, row: dict, data: dict, status: int = 200, location: str | None = None):
+    """One stored document: its revision in the envelope and the ETag; a GET whose If-None-Match names
+    that revision answers 304 instead (contract 12)."""
+    rev = conditional.etag(row)
+    if request.method == "GET" and conditional.not_modified(request, row):
+        raise web.HTTPNotModified()
+    headers = {"ETag": f'"{rev}"', **({"Location": location} if location else {})}
+    return success(request, data, status=status, revision=rev, headers=headers)
 
 
 def deleted(request: web.Request, data: dict, revision: str) -> web.Response:

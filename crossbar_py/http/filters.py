@@ -2,9 +2,8 @@
 
 import json
 
-from psycopg2 import sql
-
 from crossbar_py.common.documents import GREGORIAN_OFFSET
+from crossbar_py.platform.db import sql
 
 PREFIXES = ("filter_not_", "filter_")
 KEY_FILTERS = {"has_key", "key_missing", "has_value", "value_missing"}

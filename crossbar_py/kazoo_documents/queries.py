@@ -1,6 +1,6 @@
 """SQL for kazoo_documents, their attachments and the callflow routes they claim."""
 
-from psycopg2 import sql
+from crossbar_py.platform.db import sql
 
 _KEY = "account_id = %(account_id)s AND type = %(type)s AND id = %(id)s"
 

@@ -27,10 +27,9 @@ def _where(request: web.Request) -> tuple:
     return request.app[keys.DB], request[keys.ACCOUNT]["id"], _kind(request)
 
 
-def document_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
-    """A single document with its revision and ETag."""
-    rev = conditional.etag(row)
-    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
+def document_response(request: web.Request, row: dict, status: int = 200) -> web.Response:
+    """A single document with its revision and ETag (304 for a GET whose If-None-Match names it)."""
+    return envelope.document(request, row, public(row), status=status)
 
 
 async def list_documents(request: web.Request) -> web.Response:
@@ -46,16 +45,12 @@ async def create_document(request: web.Request) -> web.Response:
     db, account_id, kind = _where(request)
     row = await service.create_document(db, account_id, kind, request[keys.BODY]["data"])
     location = f"/v2/accounts/{account_id}/{kind}/{row['id']}"
-    return envelope.success(
-        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
-    )
+    return envelope.document(request, row, public(row), status=201, location=location)
 
 
 async def get_document(request: web.Request) -> web.Response:
     """GET /<type>/{id}."""
     row = await service.get_document(*_where(request), path_param(request, "doc_id"))
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
     if row["type"] == "directories":
         row = {**row, "doc": await service.directory_view(request.app[keys.DB], row)}
     return document_response(request, row)

@@ -1,7 +1,5 @@
 """Rules for stored Kazoo documents: validation by type, ids, revisions, soft delete, callflow routes."""
 
-from psycopg2.extras import Json
-
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
 from crossbar_py.http import filters
@@ -9,6 +7,7 @@ from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed
 from crossbar_py.http.validation import require_object, validate
 from crossbar_py.kazoo_documents import queries
 from crossbar_py.kazoo_documents.schema import COLLECTIONS
+from crossbar_py.platform.db import Json
 from crossbar_py.users import service as users
 
 

@@ -1,6 +1,6 @@
 """SQL for users."""
 
-from psycopg2 import sql
+from crossbar_py.platform.db import sql
 
 GET_USER = "SELECT * FROM users WHERE id = %(id)s AND account_id = %(account_id)s AND NOT deleted"
 

@@ -11,11 +11,6 @@ from crossbar_py.http.routing import path_param
 from crossbar_py.users import service
 
 
-def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
-    rev = conditional.etag(row)
-    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
-
-
 async def list_users(request: web.Request) -> web.Response:
     """GET /users: summaries, filtered and paginated."""
     data, extra = await service.list_users(
@@ -31,17 +26,13 @@ async def create_user(request: web.Request) -> web.Response:
         request.app[keys.DB], request.app[keys.SETTINGS], account, request[keys.BODY]["data"]
     )
     location = f"/v2/accounts/{account['id']}/users/{row['id']}"
-    return envelope.success(
-        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
-    )
+    return envelope.document(request, row, public(row), status=201, location=location)
 
 
 async def get_user(request: web.Request) -> web.Response:
     """GET /users/{U}."""
     row = await service.get_user(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "user_id"))
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
-    return _user_response(request, row)
+    return envelope.document(request, row, public(row))
 
 
 async def _save(request: web.Request, patch: bool) -> web.Response:
@@ -54,7 +45,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         patch,
         conditional.if_match(request),
     )
-    return _user_response(request, row)
+    return envelope.document(request, row, public(row))
 
 
 async def update_user(request: web.Request) -> web.Response:

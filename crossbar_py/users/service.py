@@ -1,7 +1,5 @@
 """User rules: lower-cased unique usernames, write-only passwords."""
 
-from psycopg2.extras import Json
-
 from crossbar_py.auth import tokens as auth
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
@@ -52,46 +50,28 @@ async def create_user(db, settings, account: dict, data: dict) -> dict:
         "account_id": account["id"],
         "username": doc.get("username"),
         "enabled": doc["enabled"],
-        "doc": Json(doc),
-        "rev_hash": documents.rev_hash(doc),
+        **crud.stored(doc),
         **_hashes(settings, doc.get("username"), password),
     }
-    try:
-        async with db.transaction() as cur:
-            await cur.execute(queries.INSERT_USER, params)
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise _unique(exc, doc) from exc
+    return await crud.insert(db, queries.INSERT_USER, params, lambda exc: _unique(exc, doc))
 
 
 async def save_user(db, settings, account_id: str, user_id: str, data: dict, patch: bool, if_match=None) -> dict:
     """POST or PATCH a user. A new password is rehashed; a new username needs the password too."""
-    try:
-        async with db.transaction() as cur:
-            stored = await crud.fetch_for_write(
-                cur, queries.GET_USER_FOR_UPDATE, {"id": user_id, "account_id": account_id}, user_id, if_match
+    async with crud.transaction(db, lambda exc: _unique(exc, data)) as cur:
+        stored = await crud.fetch_for_write(
+            cur, queries.GET_USER_FOR_UPDATE, {"id": user_id, "account_id": account_id}, user_id, if_match
+        )
+        doc, password = _prepare(crud.next_body(stored["doc"], data, patch))
+        if doc.get("username") != stored["username"] and not password and stored["md5_hash"]:
+            raise ValidationFailed(
+                {"password": {"required": {"message": "Field is required but missing", "value": "password"}}}
             )
-            doc, password = _prepare(crud.next_body(stored["doc"], data, patch))
-            if doc.get("username") != stored["username"] and not password and stored["md5_hash"]:
-                raise ValidationFailed(
-                    {"password": {"required": {"message": "Field is required but missing", "value": "password"}}}
-                )
-            keep = {k: stored[k] for k in NO_PASSWORD}
-            hashes = _hashes(settings, doc.get("username"), password) if password else keep
-            await cur.execute(
-                queries.UPDATE_USER,
-                {
-                    "id": user_id,
-                    "username": doc.get("username"),
-                    "enabled": doc["enabled"],
-                    "doc": Json(doc),
-                    "rev_hash": documents.rev_hash(doc),
-                    **hashes,
-                },
-            )
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise _unique(exc, data) from exc
+        keep = {k: stored[k] for k in NO_PASSWORD}
+        hashes = _hashes(settings, doc.get("username"), password) if password else keep
+        params = {"id": user_id, "username": doc.get("username"), "enabled": doc["enabled"], **crud.stored(doc)}
+        await cur.execute(queries.UPDATE_USER, {**params, **hashes})
+        return await cur.fetchone()
 
 
 async def delete_user(db, account_id: str, user_id: str, soft: bool, if_match=None) -> dict:

@@ -13,8 +13,7 @@ from crossbar_py.whitelabel.schema import FILES
 
 
 def _doc(request: web.Request, row: dict, status: int = 200) -> web.Response:
-    rev = conditional.etag(row)
-    return envelope.success(request, public_doc(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'})
+    return envelope.document(request, row, public_doc(row), status=status)
 
 
 def _file_name(request: web.Request) -> str:

@@ -1,7 +1,8 @@
 """SQL for registrations: Kamailio's usrloc `location` table (DB-only mode: the one truth)."""
 
+from crossbar_py.registrations.sqltext import NOW_UTC
+
 # usrloc writes expires in UTC into a column without a time zone (Kamailio runs with TZ=UTC).
-NOW_UTC = "(now() AT TIME ZONE 'UTC')"
 
 ACCOUNT_REALMS = """
 SELECT %(realm)s AS realm

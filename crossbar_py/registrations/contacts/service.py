@@ -89,6 +89,16 @@ async def count_registrations(db, account: dict) -> int:
     return (await db.fetch_one(queries.COUNT_REALM_CONTACTS, {"realms": realms}))["count"]
 
 
+async def list_all(db) -> list:
+    """Every live contact of every account (superduper only)."""
+    return [record(r) for r in await db.fetch_all(queries.LIST_ALL_CONTACTS)]
+
+
+async def count_all(db) -> int:
+    """Live contacts system-wide."""
+    return (await db.fetch_one(queries.COUNT_ALL_CONTACTS))["count"]
+
+
 async def registered_devices(db, account_id: str) -> list:
     """Kazoo's /devices/status: one element per device with a live contact."""
     rows = await db.fetch_all(queries.REGISTERED_DEVICES, {"account_id": account_id})

@@ -13,7 +13,7 @@ async def device_status(request: web.Request) -> web.Response:
     """GET /devices/{D}/status: {device_id, status, registered} (seed 004)."""
     db, account = request.app[keys.DB], request[keys.ACCOUNT]
     device = await get_device(db, account["id"], path_param(request, "device_id"))
-    state = await service.status(db, device, account)
+    state = await service.status(db, device)
     return envelope.success(request, {"device_id": device["id"], "status": state, "registered": state == "registered"})
 
 

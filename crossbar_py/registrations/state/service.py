@@ -3,21 +3,26 @@
 import asyncio
 
 from marshmallow import Schema, fields
-from psycopg2 import sql as psql
 
 from crossbar_py.common.sip import parse_uri
 from crossbar_py.common.times import iso, now_iso
 from crossbar_py.http import querystring as query
 from crossbar_py.http.errors import field_error
+from crossbar_py.platform.db import sql as psql
 from crossbar_py.registrations.contacts.service import aor_contacts, flush_device, notify_each
 from crossbar_py.registrations.journal import events
 from crossbar_py.registrations.state import queries, view
 
 
-async def status(db, device: dict, account: dict) -> str:
-    """One of the seven statuses, from the device_registration_state view (sql/009)."""
-    row = await db.fetch_one(queries.DEVICE_STATE, {"device_id": device["id"], "account_id": account["id"]})
-    return row["status"]
+async def current(db, device: dict) -> dict | None:
+    """The device's state row: one of the seven statuses and its newest live contact (sql/021's view)."""
+    return await db.fetch_one(queries.DEVICE_STATE, {"device_id": device["id"], "account_id": device["account_id"]})
+
+
+async def status(db, device: dict) -> str:
+    """One of the seven statuses (docs/monitoring.md)."""
+    row = await current(db, device)
+    return row["status"] if row else "unregistered"
 
 
 def parse_lines(raw: str | None) -> int:
@@ -57,7 +62,7 @@ async def logs(db, device_id: str, lines: int) -> list:
 
 async def registration(db, device: dict, account: dict, sip_server: str) -> dict:
     """Seed 000's registration object, plus contacts, lastRegistration and diagnostics."""
-    state = await status(db, device, account)
+    state = await status(db, device)
     rows = []
     if device["sip_username"]:
         rows = await aor_contacts(db, device["sip_username"], device["sip_realm"])
