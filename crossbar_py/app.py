@@ -20,6 +20,7 @@ from crossbar_py.devices import routes as devices
 from crossbar_py.http.body import MAX_BODY
 from crossbar_py.http.pipeline import PIPELINE
 from crossbar_py.kazoo_documents import routes as kazoo_documents
+from crossbar_py.ledgers import routes as ledgers
 from crossbar_py.limits import routes as limits
 from crossbar_py.phone_numbers import routes as phone_numbers
 from crossbar_py.platform.db import Database
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         configs,
         calls,
         security,
+        ledgers,
     ):
         resource.setup(app.router)
     return app

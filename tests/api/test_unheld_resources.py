@@ -153,7 +153,14 @@ async def test_security_and_multi_factor_say_what_we_do(client, tenant, settings
     )
 
 
+async def test_ledgers_of_an_account_we_never_billed(client, tenant):
+    assert (await ok(await client.get(tenant.url("/ledgers/total"), headers=tenant.headers)))["data"] == {"amount": 0.0}
+    assert (await ok(await client.get(tenant.url("/ledgers"), headers=tenant.headers)))["data"] == {}
+
+
 WALLED = [
+    ("GET", "/ledgers"),
+    ("GET", "/ledgers/total"),
     ("GET", "/phone_numbers"),
     ("GET", "/phone_numbers/classifiers"),
     ("GET", "/phone_numbers/classifiers/4155551234"),
