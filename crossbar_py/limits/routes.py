@@ -18,7 +18,6 @@ async def set_limits(request: web.Request) -> web.Response:
         request.app[keys.DB],
         request[keys.ACCOUNT]["id"],
         request[keys.BODY]["data"],
-        request[keys.AUTH][1],
         conditional.if_match(request),
     )
     return envelope.success(request, data)
