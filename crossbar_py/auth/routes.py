@@ -58,7 +58,7 @@ async def get_token(request: web.Request) -> web.Response:
 
 
 async def delete_token(request: web.Request) -> web.Response:
-    """DELETE /v2/token_auth: revoke the caller's token on every node (decisions 8)."""
+    """DELETE /v2/token_auth: revoke the caller's token on every node (docs/decisions.md §8)."""
     identity, _ = request[keys.AUTH]
     jti, exp = identity.claims.get("jti"), identity.claims.get("exp")
     if jti and exp:

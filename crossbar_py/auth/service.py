@@ -81,7 +81,8 @@ async def api_login(db, settings, data) -> tuple:
 
 
 async def impersonate(db, settings, identity: Identity, auth_account: dict, account: dict, user_id: str, body):
-    """(token, user row) acting as a user of account, for admins of a superduper account only (contract 7.2)."""
+    """(token, user row) acting as a user of account, for admins of a superduper account only
+    (docs/kazoo-compatibility.md §7.2)."""
     data = body["data"] if isinstance(body["data"], dict) else {}
     if (body.get("action") or data.get("action")) != "impersonate_user":
         raise BadRequest({}, message="invalid action")
@@ -134,7 +135,7 @@ async def login_data_with_apps(db, account: dict, user: dict | None) -> dict:
 
 
 def login_data(account: dict, user: dict | None, apps: list | None = None) -> dict:
-    """What Monster UI reads after a login (contract 7.2)."""
+    """What Monster UI reads after a login (docs/kazoo-compatibility.md §7.2)."""
     data = {
         "account_id": account["id"],
         "account_name": account["name"],

@@ -1,4 +1,4 @@
-"""Timestamps as clients see them: ISO-8601 UTC with Z (decisions 15)."""
+"""Timestamps as clients see them: ISO-8601 UTC with Z (docs/decisions.md §15)."""
 
 from datetime import UTC, datetime
 

@@ -8,7 +8,7 @@ from crossbar_py.platform.db import Json, UniqueViolation
 
 
 def merge(stored, patch):
-    """Kazoo's PATCH: deep merge; null deletes; arrays and empty objects replace (contract 8.6)."""
+    """Kazoo's PATCH: deep merge; null deletes; arrays and empty objects replace (docs/kazoo-compatibility.md §8.6)."""
     if not isinstance(stored, dict) or not isinstance(patch, dict) or patch == {}:
         return patch
     merged = dict(stored)
@@ -61,7 +61,7 @@ def stored(doc: dict) -> dict:
 @contextlib.asynccontextmanager
 async def transaction(db, unique):
     """A write transaction in which a unique index's violation becomes the resource's error, unique(exc)
-    (decisions 12: the index decides, so two concurrent writes cannot both win)."""
+    (docs/decisions.md §12: the index decides, so two concurrent writes cannot both win)."""
     try:
         async with db.transaction() as cur:
             yield cur

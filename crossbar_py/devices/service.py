@@ -1,4 +1,5 @@
-"""Device rules (contract 8.4): MAC normalisation, realm, SIP credential uniqueness, HA1 on write."""
+"""Device rules (docs/kazoo-compatibility.md §8.4): MAC normalisation, realm, SIP credential uniqueness,
+HA1 on write."""
 
 import ipaddress
 import re
@@ -60,7 +61,7 @@ def columns(doc: dict, account: dict) -> dict:
 
 
 def summary(row: dict) -> dict:
-    """The list view of a device (contract 8.8)."""
+    """The list view of a device (docs/kazoo-compatibility.md §8.8)."""
     doc = row["doc"]
     item = {
         "id": row["id"],
@@ -177,7 +178,7 @@ REGISTRABLE_TYPES = {"sip_device", "smartphone", "softphone", "fax", "ata"}
 
 
 def registrable(row: dict) -> bool:
-    """Monster UI's rule: a registrable type authenticated by password (contract 8.8)."""
+    """Monster UI's rule: a registrable type authenticated by password (docs/kazoo-compatibility.md §8.8)."""
     doc = row["doc"]
     return doc.get("device_type", "sip_device") in REGISTRABLE_TYPES and doc.get("sip", {}).get("method") != "ip"
 
@@ -195,7 +196,7 @@ async def user_devices(db, account_id: str, user_id: str) -> list:
 
 def sync_event(doc: dict, reboot: str | None) -> str:
     """The check-sync event for a device: provision.check_sync_event, and with ?reboot= its reboot or
-    reload suffix, only when the device names its own event (Kazoo 4.3's quirk, contract 8.10)."""
+    reload suffix, only when the device names its own event (Kazoo 4.3's quirk, docs/kazoo-compatibility.md §8.10)."""
     provision = doc.get("provision", {})
     event = provision.get("check_sync_event", "check-sync")
     if reboot in ("true", "false") and "check_sync_event" in provision:
@@ -214,7 +215,7 @@ async def sync(db, kamailio, account_id: str, device_id: str, reboot: str | None
 
 
 def notify_request(body: dict) -> dict:
-    """The NOTIFY action's event and optional body; 400 without action "notify" (contract 8.11)."""
+    """The NOTIFY action's event and optional body; 400 without action "notify" (docs/kazoo-compatibility.md §8.11)."""
     action = body.get("action")
     if action != "notify":
         raise BadRequest({}, message="invalid action" if action else "action required")

@@ -18,7 +18,7 @@ from crossbar_py.http.markers import has_mark
 from crossbar_py.http.routing import route_match
 
 # First path nouns that are Crossbar modules: an unknown trailing segment under them is a 404
-# even without a token; an unknown first noun needs a token before it is a 404 (contract 1).
+# even without a token; an unknown first noun needs a token before it is a 404 (docs/kazoo-compatibility.md §1).
 KNOWN_NOUNS = {"accounts", "account", "user_auth", "api_auth", "token_auth", "auth", "registrations"}
 
 

@@ -1,4 +1,5 @@
-"""Content negotiation: which request bodies are accepted, JSONP and pretty-printed responses (contract 3)."""
+"""Content negotiation: which request bodies are accepted, JSONP and pretty-printed responses
+(docs/kazoo-compatibility.md §3)."""
 
 import json
 import re
@@ -39,7 +40,7 @@ async def render_options(request: web.Request, handler):
     jsonp = request.query.get("jsonp", "")
     if not pretty and not JSONP_RE.match(jsonp):
         return resp
-    body = json.dumps(json.loads(resp.body), indent=2 if pretty else None, ensure_ascii=False)
+    body = json.dumps(json.loads(resp.text or "null"), indent=2 if pretty else None, ensure_ascii=False)
     if JSONP_RE.match(jsonp):
         resp.body = f"{jsonp}({body});".encode()
         resp.headers["Content-Type"] = "application/javascript"

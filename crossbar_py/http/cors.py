@@ -1,4 +1,5 @@
-"""CORS (contract 6): preflights answer 200 without auth; CORS requests and every error carry the headers."""
+"""CORS (docs/kazoo-compatibility.md §6): preflights answer 200 without auth; CORS requests and every
+error carry the headers."""
 
 from aiohttp import web
 

@@ -28,7 +28,7 @@ def _base(request: web.Request) -> dict:
 
 
 def render(payload: dict, status: int, headers: dict | None = None) -> web.Response:
-    """A JSON response whose Content-Type is exactly application/json (decisions 3)."""
+    """A JSON response whose Content-Type is exactly application/json (docs/decisions.md §3)."""
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     resp = web.Response(body=body, status=status, headers=headers)
     resp.headers["Content-Type"] = JSON
@@ -56,7 +56,8 @@ def success(
 
 
 def listing(request: web.Request, data: list, extra: dict | None = None) -> web.Response:
-    """A listing; a non-empty one carries `revision` and the same ETag, the MD5 of its rendered data (contract 4.1)."""
+    """A listing; a non-empty one carries `revision` and the same ETag, the MD5 of its rendered data
+    (docs/kazoo-compatibility.md §4.1)."""
     if not data:
         return success(request, data, extra=extra)
     digest = hashlib.md5(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
@@ -65,7 +66,7 @@ def listing(request: web.Request, data: list, extra: dict | None = None) -> web.
 
 def document(request: web.Request, row: dict, data: dict, status: int = 200, location: str | None = None):
     """One stored document: its revision in the envelope and the ETag; a GET whose If-None-Match names
-    that revision answers 304 instead (contract 12)."""
+    that revision answers 304 instead (docs/kazoo-compatibility.md §12)."""
     rev = conditional.etag(row)
     if request.method == "GET" and conditional.not_modified(request, row):
         raise web.HTTPNotModified()

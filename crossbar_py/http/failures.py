@@ -23,7 +23,7 @@ async def errors_to_envelopes(request: web.Request, handler):
             return envelope.error(request, MethodNotAllowed())
         if exc.status == 404:
             return envelope.error(request, RouteNotFound())
-        # 304 and 412 carry no body (cowboy_rest, contract 12).
+        # 304 and 412 carry no body (cowboy_rest, docs/kazoo-compatibility.md §12).
         return web.Response(status=exc.status)
     except Exception:
         logging.getLogger("crossbar_py").exception("unhandled error")

@@ -1,4 +1,5 @@
-"""Kazoo's listing filters (contract 9) as SQL over the stored document, with bound parameters only."""
+"""Kazoo's listing filters (docs/kazoo-compatibility.md §9) as SQL over the stored document, with bound
+parameters only."""
 
 import json
 
@@ -39,7 +40,8 @@ def _values(raw: str) -> list:
 
 def build(query) -> tuple:
     """(a SQL fragment starting with AND, its parameters) for the filters in a query string."""
-    clauses, params = [], {}
+    clauses: list[sql.Composable] = []
+    params: dict = {}
     for n, (key, raw) in enumerate(query.items()):
         prefix = next((p for p in PREFIXES if key.startswith(p)), None)
         if prefix:

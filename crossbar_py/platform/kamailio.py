@@ -1,4 +1,4 @@
-"""Kamailio's JSON-RPC (over HTTP on loopback): only for what SQL cannot do (decisions 18)."""
+"""Kamailio's JSON-RPC (over HTTP on loopback): only for what SQL cannot do (docs/decisions.md §18)."""
 
 import itertools
 

@@ -1,4 +1,4 @@
-"""Device POST, PATCH, DELETE, revisions and conditional requests (contract 8.6, 8.7, 12)."""
+"""Device POST, PATCH, DELETE, revisions and conditional requests (docs/kazoo-compatibility.md §8.6, 8.7, 12)."""
 
 import asyncio
 

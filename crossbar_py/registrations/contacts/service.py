@@ -1,4 +1,4 @@
-"""Registrations read from and flushed in `location`; records shaped as Kazoo's (contract 10)."""
+"""Registrations read from and flushed in `location`; records shaped as Kazoo's (docs/kazoo-compatibility.md §10)."""
 
 import logging
 
@@ -19,7 +19,8 @@ def _socket(sock: str | None) -> dict:
 
 
 def original_contact(row: dict) -> str:
-    """The Contact header as registered: usrloc keeps the URI, the instance and the reg-id apart (contract 10.2)."""
+    """The Contact header as registered: usrloc keeps the URI, the instance and the reg-id
+    apart (docs/kazoo-compatibility.md §10.2)."""
     header = f"<{row['contact']}>"
     if row.get("instance"):
         header += f';+sip.instance="{row["instance"]}"'
@@ -29,7 +30,7 @@ def original_contact(row: dict) -> str:
 
 
 def record(row: dict) -> dict:
-    """One registration element with Kazoo's field names; unknown fields are omitted (decisions 19)."""
+    """One registration element with Kazoo's field names; unknown fields are omitted (docs/decisions.md §19)."""
     contact_ip, contact_port = parse_uri(row["contact"])
     source_ip, source_port = parse_uri(row["received"]) if row["received"] else (contact_ip, contact_port)
     rec = {

@@ -67,7 +67,10 @@ async def dashboard(db, account_id: str) -> dict:
         queries.DASHBOARD_TROUBLE,
         {"account_id": account_id, "flapping": view.FLAPPING_PER_HOUR, "auth_failures": AUTH_FAILURES_PER_HOUR},
     )
-    summary, by_type, by_status, offline = _empty(), {}, {}, []
+    summary = _empty()
+    by_type: dict = {}
+    by_status: dict = {}
+    offline: list = []
     for row in rows:
         bucket = SUMMARY_BUCKET[row["status"]]
         kind = by_type.setdefault(_type_key(row["device_type"]), _empty())
@@ -129,7 +132,7 @@ async def _composed(db, account_id: str, t0: datetime, t1: datetime, points: int
     }
 
 
-def _point_time(at) -> str:
+def _point_time(at) -> str | None:
     return iso(datetime.fromisoformat(at) if isinstance(at, str) else at)
 
 

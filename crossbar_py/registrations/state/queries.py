@@ -1,4 +1,4 @@
-"""SQL for per-device registration state and history (registrations-plus.md)."""
+"""SQL for per-device registration state and history (docs/monitoring.md)."""
 
 from crossbar_py.platform.db import sql
 

@@ -1,4 +1,4 @@
-"""HTTP for /v2/accounts/{A}/devices/{D}/status and /logs (registrations-plus.md)."""
+"""HTTP for /v2/accounts/{A}/devices/{D}/status and /logs (docs/monitoring.md)."""
 
 from aiohttp import web
 

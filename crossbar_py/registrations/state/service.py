@@ -1,4 +1,4 @@
-"""A device's registration state, from live contacts and the journal (registrations-plus.md)."""
+"""A device's registration state, from live contacts and the journal (docs/monitoring.md)."""
 
 import asyncio
 
@@ -198,7 +198,8 @@ class BulkStatusQuery(Schema):
 
 
 def _bulk_filters(params: dict, id_column: str = "device_id") -> tuple:
-    clauses, values = [], {}
+    clauses: list[psql.Composable] = []
+    values: dict = {}
     if "status" in params:
         clauses.append(psql.SQL("status = %(status)s"))
         values["status"] = params["status"]

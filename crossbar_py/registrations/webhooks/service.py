@@ -130,7 +130,7 @@ async def create_webhook(db, account_id: str, data: dict) -> dict:
     webhook_id = str(clean.pop("id", "") or documents.new_id())
     doc = prepare(clean)
     params = {"id": webhook_id, "account_id": account_id, "secret": new_secret(), **_columns(doc)}
-    # An id already taken, by any account and even soft-deleted, is 409 as for every document (decisions 6).
+    # An id already taken, by any account and even soft-deleted, is 409 as for every document (docs/decisions.md §6).
     return await crud.insert(db, queries.INSERT_WEBHOOK, params, lambda exc: Conflict())
 
 
