@@ -106,6 +106,12 @@ async def get_media_raw(request: web.Request) -> web.Response:
     return web.Response(body=bytes(stored["body"]), headers={"Content-Type": stored["content_type"]})
 
 
+async def list_messages(request: web.Request) -> web.Response:
+    """GET /vmboxes/{id}/messages: we record no voicemail, so a box has no messages."""
+    await service.get_document(*_where(request), path_param(request, "doc_id"))
+    return envelope.success(request, [])
+
+
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes of every stored collection."""
     for kind in COLLECTIONS:
@@ -117,4 +123,5 @@ def setup(router: web.UrlDispatcher) -> None:
         router.add_patch(f"{base}/{{doc_id}}", patch_document)
         router.add_delete(f"{base}/{{doc_id}}", delete_document)
     router.add_get("/v2/accounts/{account_id}/media/{doc_id}/raw", get_media_raw)
+    router.add_get("/v2/accounts/{account_id}/vmboxes/{doc_id}/messages", list_messages)
     router.add_post("/v2/accounts/{account_id}/media/{doc_id}/raw", upload_media)

@@ -11,6 +11,7 @@ from crossbar_py.platform.db import UniqueViolation
 KIND = "phone_numbers"
 UNAUTHORIZED = "Not authorized to perform requested number operation"
 KEPT = ("state", "features", "assigned_to")  # ours, not the client's, on every write
+COMPUTED = ("used_by",)  # shown on listings, never stored
 
 
 class NumberError(ApiError):
@@ -99,7 +100,7 @@ async def save_number(db, account_id: str, number: str, data: dict, patch: bool)
     """POST (replace) or PATCH (merge) the public fields; state and features stay ours."""
 
     def prepare(body: dict, stored: dict) -> dict:
-        doc = validate(PHONE_NUMBER, {k: v for k, v in body.items() if k not in KEPT})
+        doc = validate(PHONE_NUMBER, {k: v for k, v in body.items() if k not in KEPT + COMPUTED})
         doc.pop("create_with_state", None)
         return {**doc, **{k: stored[k] for k in KEPT if k in stored}}
 

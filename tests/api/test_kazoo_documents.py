@@ -209,3 +209,11 @@ async def test_smartpbx_directory_lists_the_users_that_name_it(client, tenant):
     created = await _put(client, tenant, "/users", user)
     body = await ok(await client.get(tenant.url(f"/directories/{directory['id']}"), headers=tenant.headers))
     assert body["data"]["users"] == [{"user_id": created["id"], "callflow_id": "c" * 32}]
+
+
+async def test_a_vmbox_has_no_messages(client, tenant):
+    box = await _put(client, tenant, "/vmboxes", {"name": "B", "mailbox": "300"})
+    body = await ok(await client.get(tenant.url(f"/vmboxes/{box['id']}/messages"), headers=tenant.headers))
+    assert body["data"] == []
+    resp = await client.get(tenant.url(f"/vmboxes/{'e' * 32}/messages"), headers=tenant.headers)
+    await assert_error(resp, 404, "bad_identifier")

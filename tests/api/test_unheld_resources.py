@@ -35,8 +35,11 @@ async def test_operator_adds_numbers_and_smartpbx_lists_them(client, tenant, mas
     cnam = {"cnam": {"display_name": "Acme"}}
     patched = await ok(await client.patch(url, headers=tenant.headers, json={"data": cnam}))
     assert patched["data"]["cnam"] == {"display_name": "Acme"} and patched["data"]["state"] == "in_service"
-    replaced = await ok(await client.post(url, headers=tenant.headers, json={"data": {"state": "port_out"}}))
+    replaced = await ok(
+        await client.post(url, headers=tenant.headers, json={"data": {"state": "port_out", "used_by": "x"}})
+    )
     assert replaced["data"]["state"] == "in_service" and "cnam" not in replaced["data"]
+    assert "used_by" not in replaced["data"]
     await ok(await client.delete(url, headers=tenant.headers))
     body = await assert_error(await client.get(url, headers=tenant.headers), 404, "bad_identifier")
     assert body["data"]["not_found"] == "The number could not be found"
