@@ -28,7 +28,8 @@ async def _claim_routes(cur, account_id: str, callflow_id: str, doc: dict) -> No
     await cur.execute(queries.RELEASE_ROUTES, {"account_id": account_id, "callflow_id": callflow_id})
     errors = {}
     for kind, label in (("numbers", "Number"), ("patterns", "Pattern")):
-        for value in dict.fromkeys(doc.get(kind, [])):
+        # One lock order for every writer: two callflows claiming the same numbers cannot deadlock.
+        for value in sorted(set(doc.get(kind, []))):
             params = {"account_id": account_id, "kind": kind, "value": value, "callflow_id": callflow_id}
             await cur.execute(queries.CLAIM_ROUTE, params)
             if await cur.fetchone() is None:
