@@ -245,5 +245,6 @@ async def test_crossed_claims_do_not_deadlock(client, tenant):
         data = {"data": {"numbers": numbers, "flow": {}}}
         return (await client.put(tenant.url("/callflows"), headers=tenant.headers, json=data)).status
 
-    runs = [claim(["5001", "5002", "5003"]), claim(["5003", "5002", "5001"])] * 3
+    orders = (["5001", "5002", "5003"], ["5003", "5002", "5001"]) * 3
+    runs = [claim(list(order)) for order in orders]
     assert sorted(await asyncio.gather(*runs)) == [201, 400, 400, 400, 400, 400]
