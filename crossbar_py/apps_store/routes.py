@@ -8,9 +8,10 @@ from crossbar_py.http import envelope
 from crossbar_py.http.errors import BadIdentifier
 from crossbar_py.http.markers import unauthenticated
 from crossbar_py.http.routing import path_param
+from crossbar_py.platform.db import Database
 
 
-def _where(request: web.Request) -> tuple:
+def _where(request: web.Request) -> tuple[Database, dict]:
     return request.app[keys.DB], request[keys.ACCOUNT]
 
 
