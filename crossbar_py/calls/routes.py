@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import BadIdentifier, ValidationFailed
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
@@ -35,6 +35,7 @@ def _check_range(request: web.Request) -> None:
             raise ValidationFailed({"created_to": {"date_range": detail}})
 
 
+@openapi.documented(paginated=True, params={"created_from": {"type": "integer"}, "created_to": {"type": "integer"}})
 async def list_cdrs(request: web.Request) -> web.Response:
     """GET /cdrs, /cdrs/interaction, /users/{U}/cdrs[/interaction]: no calls seen, so none."""
     _check_range(request)
