@@ -14,12 +14,18 @@ from crossbar_py.auth import routes as auth
 from crossbar_py.auth import service as auth_service
 from crossbar_py.auth.limits import LoginLimiter
 from crossbar_py.auth.revocation import Revocations
+from crossbar_py.calls import routes as calls
+from crossbar_py.configs import routes as configs
 from crossbar_py.devices import routes as devices
 from crossbar_py.http import openapi
 from crossbar_py.http.body import MAX_BODY
 from crossbar_py.http.pipeline import PIPELINE
 from crossbar_py.http.routing import cache_resolution
 from crossbar_py.kazoo_documents import routes as kazoo_documents
+from crossbar_py.ledgers import routes as ledgers
+from crossbar_py.limits import routes as limits
+from crossbar_py.monster_app import routes as monster_app
+from crossbar_py.phone_numbers import routes as phone_numbers
 from crossbar_py.platform.db import Database
 from crossbar_py.platform.kamailio import Kamailio
 from crossbar_py.platform.metrics import Metrics
@@ -30,6 +36,7 @@ from crossbar_py.registrations.stream import hub as events_hub
 from crossbar_py.registrations.stream import routes as registration_events
 from crossbar_py.registrations.webhooks import delivery as webhook_delivery
 from crossbar_py.registrations.webhooks import routes as webhooks
+from crossbar_py.security import routes as security
 from crossbar_py.settings import Settings
 from crossbar_py.sip_bans import routes as sip_bans
 from crossbar_py.sip_devices import routes as sip_devices
@@ -144,6 +151,13 @@ def create_app(settings: Settings | None = None) -> web.Application:
         apps_store,
         whitelabel,
         alerts,
+        phone_numbers,
+        limits,
+        configs,
+        calls,
+        security,
+        ledgers,
+        monster_app,
         openapi,
     ):
         resource.setup(app.router)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Install what crossbar_py needs on Debian: system packages (PostgreSQL, Redis, Kamailio, sipp)
+# Install what crossbar_py needs on Debian: system packages (PostgreSQL, Redis, Kamailio, sipp, baresip)
 # and a project virtualenv. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# docker-compose validates docker/compose.yaml (no engine needed); iproute2 builds the multinode test's namespaces.
-APT_PACKAGES="postgresql redis-server kamailio kamailio-postgres-modules sip-tester python3-venv docker-compose iproute2 curl wrk"
+# docker-compose validates docker/compose.yaml (no engine needed); iproute2 builds the multinode test's namespaces;
+# baresip-core is the softphone tests/sip/test_baresip_status.py drives; wrk drives bench/api_latency.
+APT_PACKAGES="postgresql redis-server kamailio kamailio-postgres-modules sip-tester baresip-core python3-venv docker-compose iproute2 curl wrk"
 missing=""
 for pkg in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

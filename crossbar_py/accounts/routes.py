@@ -65,20 +65,20 @@ async def delete_account(request: web.Request) -> web.Response:
 @openapi.documented(paginated=True)
 async def children(request: web.Request) -> web.Response:
     """GET /accounts/{A}/children."""
-    return envelope.success(request, await service.children(request.app[keys.DB], request[keys.ACCOUNT]))
+    return envelope.listing(request, await service.children(request.app[keys.DB], request[keys.ACCOUNT]))
 
 
 @openapi.documented(paginated=True)
 async def descendants(request: web.Request) -> web.Response:
     """GET /accounts/{A}/descendants."""
-    return envelope.success(request, await service.descendants(request.app[keys.DB], request[keys.ACCOUNT]))
+    return envelope.listing(request, await service.descendants(request.app[keys.DB], request[keys.ACCOUNT]))
 
 
 @openapi.documented(paginated=True)
 async def siblings(request: web.Request) -> web.Response:
     """GET /accounts/{A}/siblings: the parent's children, for a token that may see the parent."""
     data = await service.siblings(request.app[keys.DB], request[keys.ACCOUNT], request[keys.AUTH][1])
-    return envelope.success(request, data)
+    return envelope.listing(request, data)
 
 
 async def parents(request: web.Request) -> web.Response:

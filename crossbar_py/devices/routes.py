@@ -27,7 +27,7 @@ async def list_devices(request: web.Request) -> web.Response:
         registered = {d["device_id"] for d in await registered_devices(db, request[keys.ACCOUNT]["id"])}
         for item, row in zip(data, rows, strict=True):
             item.update(registrable=service.registrable(row), registered=row["id"] in registered)
-    return envelope.success(request, data, extra=extra)
+    return envelope.listing(request, data, extra=extra)
 
 
 @openapi.documented(body=DEVICE)

@@ -63,7 +63,8 @@ def success(
 
 
 def listing(request: web.Request, data: list, extra: dict | None = None) -> web.Response:
-    """A listing; a non-empty one carries `revision` and the same ETag, the MD5 of its rendered data (contract 4.1)."""
+    """A listing; a non-empty one carries `revision` and the same ETag, the MD5 of its rendered data
+    (docs/kazoo-compatibility.md §4.1)."""
     if not data:
         return success(request, data, extra=extra)
     digest = hashlib.md5(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()

@@ -9,11 +9,13 @@ from crossbar_py.platform.db import sql
 
 PREFIXES = ("filter_not_", "filter_")
 KEY_FILTERS = {"has_key", "key_missing", "has_value", "value_missing"}
+# Kazoo compares whole Gregorian seconds and both bounds are inclusive: a document stamped 12:00:00.7 is
+# inside created_to=12:00:00, so an upper bound is "before the next second".
 TIME_FILTERS = {
-    "created_from": ("created", ">="),
-    "created_to": ("created", "<="),
-    "modified_from": ("modified", ">="),
-    "modified_to": ("modified", "<="),
+    "created_from": ("created", ">=", 0),
+    "created_to": ("created", "<", 1),
+    "modified_from": ("modified", ">=", 0),
+    "modified_to": ("modified", "<", 1),
 }
 EMPTY_VALUES = ["", "[]", "{}"]
 # to_timestamp() overflows past year 294276; dates past 9999 are no one's created or modified time.
@@ -72,9 +74,9 @@ def _key_clause(n: int, key: str) -> sql.Composable:
 
 
 def _time_clause(n: int, key: str, raw: str, params: dict) -> sql.Composable:
-    column, op = TIME_FILTERS[key]
+    column, op, shift = TIME_FILTERS[key]
     seconds = inputs.ascii_int(raw)
     if seconds is None or not GREGORIAN_OFFSET <= seconds <= GREGORIAN_OFFSET + MAX_UNIX:
         return sql.SQL("FALSE")  # Kazoo: a filter that throws excludes the document
-    params[f"ft{n}"] = seconds - GREGORIAN_OFFSET
+    params[f"ft{n}"] = seconds - GREGORIAN_OFFSET + shift
     return sql.SQL("{} {} to_timestamp({})").format(sql.Identifier(column), sql.SQL(op), sql.Placeholder(f"ft{n}"))

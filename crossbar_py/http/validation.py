@@ -183,3 +183,11 @@ def validate(schema: dict, data: dict) -> dict:
         raise ValidationFailed(errors)
     _apply_defaults(schema, doc)
     return doc
+
+
+def require_object(data) -> dict:
+    """A request's data that must be an object (a list is 400 in Kazoo's shape, never a crash)."""
+    if not isinstance(data, dict):
+        detail = {"message": "Value did not match type(s): object", "target": "object", "value": data}
+        raise ValidationFailed({"data": {"type": detail}})
+    return data

@@ -18,7 +18,7 @@ def _aor(reg: dict) -> str:
 async def _account_view(db, source, account_id: str) -> dict:
     at_kazoo = await source.registrations(account_id)
     account = await accounts.find_account(db, account_id)
-    here = await contacts.list_registrations(db, account) if account else []
+    here = await contacts.all_registrations(db, account) if account else []
     here_aors = {_aor(r) for r in here}
     return {
         "account_id": account_id,

@@ -18,7 +18,7 @@ async def list_users(request: web.Request) -> web.Response:
     data, extra = await service.list_users(
         request.app[keys.DB], request[keys.ACCOUNT]["id"], Page.from_request(request), request.query
     )
-    return envelope.success(request, data, extra=extra)
+    return envelope.listing(request, data, extra=extra)
 
 
 @openapi.documented(body=USER)

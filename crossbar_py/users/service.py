@@ -163,3 +163,9 @@ async def list_users(db, account_id: str, page, query) -> tuple:
     )
     rows, extra = page.envelope(rows, key=lambda r: r["id"])
     return [summary(r) for r in rows], extra
+
+
+async def directory_members(db, account_id: str, directory_id: str) -> list:
+    """The users in a directory, each with the callflow it reaches them by (a directory's `users`)."""
+    rows = await db.fetch_all(queries.DIRECTORY_MEMBERS, {"account_id": account_id, "directory_id": directory_id})
+    return [{k: v for k, v in r.items() if v is not None} for r in rows]

@@ -10,6 +10,7 @@ from crossbar_py.registrations.sqltext import NOW_UTC
 # last_modified (UTC, no time zone) in Gregorian seconds (docs/decisions.md §15), without a datetime per row.
 _SELECT_CONTACT = f"""
 SELECT l.id, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.user_agent, l.socket,
+       l.instance, l.reg_id,
        floor(EXTRACT(EPOCH FROM l.last_modified))::bigint + {GREGORIAN_OFFSET} AS seen,
        GREATEST(0, CEIL(EXTRACT(EPOCH FROM (l.expires - {NOW_UTC}))))::int AS expires_in,
        d.id AS device_id, d.owner_id,

@@ -5,7 +5,7 @@ import logging
 
 from crossbar_py.common.sip import parse_uri
 from crossbar_py.http.errors import UnknownIdentifier, field_error
-from crossbar_py.http.pagination import Page
+from crossbar_py.http.pagination import DEFAULT_PAGE_SIZE, Page
 from crossbar_py.platform.kamailio import KamailioError
 from crossbar_py.registrations.contacts import queries
 
@@ -17,6 +17,17 @@ def _socket(sock: str | None) -> dict:
     if len(parts) != 3:
         return {}
     return {"proxy_protocol": parts[0], "proxy_ip": parts[1], "proxy_port": int(parts[2])}
+
+
+def original_contact(row: dict) -> str:
+    """The Contact header as registered: usrloc keeps the URI, the instance and the reg-id
+    apart (docs/kazoo-compatibility.md §10.2)."""
+    header = f"<{row['contact']}>"
+    if row.get("instance"):
+        header += f';+sip.instance="{row["instance"]}"'
+    if row.get("reg_id"):
+        header += f";reg-id={row['reg_id']}"
+    return header
 
 
 def record(row: dict) -> dict:
@@ -34,6 +45,7 @@ def record(row: dict) -> dict:
         "to_user": username,
         "to_host": realm,
         "contact": row["contact"],
+        "original_contact": original_contact(row),
         "contact_ip": contact_ip,
         "contact_port": contact_port,
         "source_ip": source_ip,
@@ -93,6 +105,12 @@ async def list_registrations(db, account: dict, page: Page) -> tuple:
     rows = await db.fetch_all(queries.LIST_ACCOUNT_CONTACTS, params)
     rows, extra = page.envelope(rows, key=_page_key)
     return [record(r) for r in rows], extra
+
+
+async def all_registrations(db, account: dict) -> list:
+    """Every live contact of the account's devices, as records."""
+    records, _ = await list_registrations(db, account, Page(False, DEFAULT_PAGE_SIZE, "", ""))
+    return records
 
 
 async def count_registrations(db, account: dict) -> int:

@@ -16,7 +16,7 @@ async def list_webhooks(request: web.Request) -> web.Response:
     """GET /webhooks: the account's webhooks, paginated."""
     page = Page.from_request(request)
     rows, extra = await service.list_webhooks(request.app[keys.DB], request[keys.ACCOUNT]["id"], page)
-    return envelope.success(request, [service.view(r) for r in rows], extra=extra)
+    return envelope.listing(request, [service.view(r) for r in rows], extra=extra)
 
 
 @openapi.documented(body=WEBHOOK)
