@@ -2,10 +2,12 @@
 
 from aiohttp import web
 
+from crossbar_py import keys
+from crossbar_py.calls import service
 from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import BadIdentifier, ValidationFailed
 from crossbar_py.http.pagination import Page
-from crossbar_py.http.routing import path_param
+from crossbar_py.http.routing import path_param, route_match
 
 # Kazoo's cdrs: created_from/created_to in Gregorian seconds, at most 31 days apart (crossbar.cdrs maximum_range).
 MAX_RANGE = 2_682_000
@@ -21,6 +23,13 @@ def _gregorian(request: web.Request, key: str) -> int | None:
     except ValueError as exc:
         detail = {"message": "Value must be an integer", "value": raw}
         raise ValidationFailed({key: {"type": detail}}) from exc
+
+
+async def _check_subject(request: web.Request) -> None:
+    match = route_match(request)
+    await service.check_subject(
+        request.app[keys.DB], request[keys.ACCOUNT]["id"], match.get("user_id"), match.get("device_id")
+    )
 
 
 def _check_range(request: web.Request) -> None:
@@ -39,6 +48,7 @@ def _check_range(request: web.Request) -> None:
 async def list_cdrs(request: web.Request) -> web.Response:
     """GET /cdrs, /cdrs/interaction, /users/{U}/cdrs[/interaction]: no calls seen, so none."""
     _check_range(request)
+    await _check_subject(request)
     _, extra = Page.from_request(request).envelope([], key=lambda r: r)
     return envelope.success(request, [], extra=extra)
 
@@ -55,6 +65,7 @@ async def list_legs(request: web.Request) -> web.Response:
 
 async def list_channels(request: web.Request) -> web.Response:
     """GET /channels, /users/{U}/channels, /devices/{D}/channels: no live calls."""
+    await _check_subject(request)
     return envelope.success(request, [])
 
 
