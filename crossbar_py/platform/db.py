@@ -139,6 +139,7 @@ class Database:
         async with self.transaction() as cur:
             yield Bound(cur)
 
+    @contextlib.asynccontextmanager
     async def exclusive(self, key: int):
         """Yield True while this process holds the cluster-wide advisory lock `key`, False when another
         process or node holds it: a job that must run once per round runs only where it is True. The lock

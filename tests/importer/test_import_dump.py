@@ -116,7 +116,10 @@ async def test_imported_phone_registers_with_its_kazoo_credentials(stack_env, cl
     wrong = await register(
         stack_env.sip_port, sip["username"], cluster.child["realm"], "not-it", final=403, src_ip=REFUSED_SRC
     )
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", REFUSED_SRC)
+    # failures count per (source, SIP identity): forget this one's, so later tests start clean
+    stack.rpc_call(
+        stack_env.rpc_port, "htable.delete", "authfail", f"{REFUSED_SRC}|{sip['username']}@{cluster.child['realm']}"
+    )
     assert wrong.ok, wrong.output
 
 
@@ -241,5 +244,8 @@ async def test_an_account_changed_at_kazoo_is_updated_and_a_disabled_one_stops_i
     refused = await register(
         stack_env.sip_port, sip["username"], cluster.child["realm"], sip["password"], final=403, src_ip=REFUSED_SRC
     )
-    stack.rpc_call(stack_env.rpc_port, "htable.delete", "authfail", REFUSED_SRC)
+    # failures count per (source, SIP identity): forget this one's, so later tests start clean
+    stack.rpc_call(
+        stack_env.rpc_port, "htable.delete", "authfail", f"{REFUSED_SRC}|{sip['username']}@{cluster.child['realm']}"
+    )
     assert refused.ok, refused.output

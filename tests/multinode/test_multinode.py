@@ -220,6 +220,13 @@ class Phone:
         argv = [*self._argv("k1", "answer_options", 100000, 600), "-trace_msg", "-message_file", str(log)]
         self.answerer = subprocess.Popen(argv, cwd=self.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    def answer_and_resync(self, node: str) -> None:
+        """Answer OPTIONS in the background and, on a check-sync NOTIFY, register again with `node`."""
+        self.stop_answering()
+        argv = self._argv(node, "resync_answering", 100000, 600, expires=3600, event="check-sync")
+        self.answerer = subprocess.Popen(argv, cwd=self.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)  # sipp binds its port
+
     def stop_answering(self) -> None:
         """Stop the answering sipp (by pid)."""
         if self.answerer and self.answerer.poll() is None:
@@ -324,6 +331,21 @@ def test_keepalives_ping_each_contact_from_exactly_one_node(cluster, phones):
         seen = phones[i][1].pingers()
         assert len(seen) >= 3, seen
         assert set(seen) == {cluster.net.addr(node)}, (i, seen)
+
+
+def test_renew_through_either_api_node_reaches_the_phone_and_sees_it_re_register(cluster, phones):
+    """The check-sync goes out through the API node's own Kamailio; the fresh REGISTER lands on the phone's
+    node; both API nodes see it in the one location table."""
+    device, phone = phones[1]
+    path = cluster.account_path(f"/devices/{device['id']}/registration/renew?wait=15")
+    try:
+        for node in ("a1", "a2"):
+            phone.answer_and_resync("k1")
+            status, body = cluster.call(node, "POST", path, {"data": {}})
+            assert status == 200 and body["data"]["renewed"] is True, (node, body)
+            assert body["data"]["notifySent"] is True
+    finally:
+        phone.answer_keepalives()
 
 
 def test_a_flush_through_api_node_1_makes_a_phone_on_kamailio_node_2_unreachable_at_once(cluster, phones):
