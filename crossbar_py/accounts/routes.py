@@ -5,6 +5,7 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.accounts import service
 from crossbar_py.accounts.schema import ACCOUNT
+from crossbar_py.common.access_lists import ACCESS_LISTS
 from crossbar_py.http import conditional, envelope, openapi
 
 
@@ -98,6 +99,34 @@ async def create_api_key(request: web.Request) -> web.Response:
     return envelope.success(request, {"api_key": key}, status=201)
 
 
+async def get_access_lists(request: web.Request) -> web.Response:
+    """GET /accounts/{A}/access_lists."""
+    return envelope.success(request, service.access_lists(request[keys.ACCOUNT]))
+
+
+async def _set_access_lists(request: web.Request, data) -> web.Response:
+    lists = await service.set_access_lists(
+        request.app[keys.DB],
+        request.app[keys.ACCOUNT_CACHE],
+        request[keys.ACCOUNT],
+        data,
+        request[keys.AUTH][1],
+        request.app[keys.SETTINGS].realm_suffix,
+    )
+    return envelope.success(request, lists)
+
+
+@openapi.documented(body=ACCESS_LISTS)
+async def set_access_lists(request: web.Request) -> web.Response:
+    """POST /accounts/{A}/access_lists: validated, stored on the account."""
+    return await _set_access_lists(request, request[keys.BODY]["data"])
+
+
+async def delete_access_lists(request: web.Request) -> web.Response:
+    """DELETE /accounts/{A}/access_lists."""
+    return await _set_access_lists(request, None)
+
+
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes."""
     base = "/v2/accounts/{account_id}"
@@ -114,3 +143,6 @@ def setup(router: web.UrlDispatcher) -> None:
     router.add_get(f"{base}/tree", parents)
     router.add_get(f"{base}/api_key", get_api_key)
     router.add_put(f"{base}/api_key", create_api_key)
+    router.add_get(f"{base}/access_lists", get_access_lists)
+    router.add_post(f"{base}/access_lists", set_access_lists)
+    router.add_delete(f"{base}/access_lists", delete_access_lists)

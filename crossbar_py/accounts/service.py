@@ -7,6 +7,7 @@ from crossbar_py.accounts import queries
 from crossbar_py.accounts.schema import ACCOUNT, IGNORED_KEYS
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
+from crossbar_py.common.access_lists import ACCESS_LISTS
 from crossbar_py.devices import service as devices
 from crossbar_py.http.access import may_access
 from crossbar_py.http.errors import ApiError, Conflict, Forbidden, field_error
@@ -31,15 +32,22 @@ def render(row: dict) -> dict:
         is_reseller=False,
         billing_mode="manual",
     )
-    if row["tree"]:
-        doc["reseller_id"] = row["tree"][0]
+    doc["reseller_id"] = reseller_id(row)
     return doc
+
+
+def reseller_id(row: dict) -> str:
+    """The account at the top of this one's tree; a top-level account is its own (Monster UI's account
+    tools ask for /accounts/{reseller_id} and would otherwise ask for "undefined")."""
+    return row["tree"][0] if row["tree"] else row["id"]
 
 
 def _prepare(data: dict, realm_suffix: str) -> dict:
     data = {k: v for k, v in documents.strip_private(data).items() if k not in IGNORED_KEYS}
     if isinstance(data.get("realm"), str):
         data["realm"] = data["realm"].replace(" ", "")
+    if data.get("realm") == "":
+        del data["realm"]  # Kazoo treats an empty realm as none given (Monster's account wizard sends "")
     doc = validate(ACCOUNT, data)
     doc.setdefault("realm", f"{secrets.token_hex(3)}.{realm_suffix}")
     return doc
@@ -112,7 +120,8 @@ async def _save(db, account: dict, data: dict, patch: bool, by_self: bool, realm
         body = {k: v for k, v in crud.next_body(stored["doc"], data, patch).items() if k not in IGNORED_KEYS}
         if by_self:
             body["enabled"] = stored["enabled"]
-        body.setdefault("realm", stored["realm"])
+        if not body.get("realm"):
+            body["realm"] = stored["realm"]
         doc = _prepare(body, realm_suffix)
         names = {"name": doc["name"], "name_key": name_key(doc["name"]), "realm": doc["realm"]}
         await cur.execute(
@@ -197,3 +206,15 @@ async def parents(db, account: dict, auth_account: dict) -> list:
     rows = await db.fetch_all(queries.ACCOUNTS_BY_IDS, {"ids": account["tree"]})
     by_id = {r["id"]: r for r in rows if may_access(auth_account, r)}
     return [{"id": i, "name": by_id[i]["name"]} for i in account["tree"] if i in by_id]
+
+
+def access_lists(account: dict) -> dict:
+    """The account's access lists ({} when it has none)."""
+    return account["doc"].get("access_lists", {})
+
+
+async def set_access_lists(db, cache, account: dict, data, caller: dict, realm_suffix: str) -> dict:
+    """Validate and store the account's access lists (None removes them); what is stored now."""
+    lists = None if data is None else validate(ACCESS_LISTS, data)
+    row = await save_account(db, cache, account, {"access_lists": lists}, True, caller, realm_suffix)
+    return row["doc"].get("access_lists", {})

@@ -151,13 +151,13 @@ def login_data(account: dict, user: dict | None, apps: list | None = None) -> di
         "is_reseller": False,
         "is_master_account": not account["tree"],
         "apps": apps or [],
-        "capabilities": {},
+        # What the platform offers; SmartPBX's voicemail editor reads the transcription flags.
+        "capabilities": {"voicemail": {"transcription": {"available": False, "default": False}}},
         "ui_config": {},
         "id": account["id"],
     }
     if user is not None:
         data["owner_id"] = user["id"]
         data["language"] = user["doc"].get("language", data["language"])
-    if account["tree"]:
-        data["reseller_id"] = account["tree"][0]
+    data["reseller_id"] = accounts.reseller_id(account)
     return data

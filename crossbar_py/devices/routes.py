@@ -4,9 +4,10 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
+from crossbar_py.common.access_lists import ACCESS_LISTS
 from crossbar_py.common.documents import public
 from crossbar_py.devices import service
-from crossbar_py.devices.schema import ACCESS_LISTS, DEVICE, DEVICES_NOTIFY
+from crossbar_py.devices.schema import DEVICE, DEVICES_NOTIFY
 from crossbar_py.http import conditional, envelope, openapi
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param

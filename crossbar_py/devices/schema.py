@@ -179,14 +179,3 @@ DEVICES_NOTIFY = {
         },
     },
 }
-
-# access_lists.json (frontier): stored on the device under access_lists.
-ACCESS_LISTS = {
-    "type": "object",
-    "required": ["order", "cidrs"],
-    "properties": {
-        "order": {"type": "string", "enum": ["allow,deny", "deny,allow"]},
-        "cidrs": {"type": "array", "items": {"type": "string"}},
-        "user_agent": {"type": "string"},
-    },
-}

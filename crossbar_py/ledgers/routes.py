@@ -1,9 +1,10 @@
-"""HTTP for /v2/accounts/{A}/ledgers: the answers Kazoo gives an account without ledger entries
-(My Account's balance reads `ledgers/total`)."""
+"""HTTP for the billing reads of My Account (ledgers, services summary, transactions): the answers Kazoo
+gives an account that was never billed. We bill nothing, so there is nothing to store or show."""
 
 from aiohttp import web
 
 from crossbar_py.http import envelope
+from crossbar_py.http.pagination import Page
 
 
 async def list_ledgers(request: web.Request) -> web.Response:
@@ -16,7 +17,27 @@ async def ledgers_total(request: web.Request) -> web.Response:
     return envelope.success(request, {"amount": 0.0})
 
 
+async def ledger_entries(request: web.Request) -> web.Response:
+    """GET /ledgers/{ledger} (e.g. per-minute-voip): no entries."""
+    _, extra = Page.from_request(request).envelope([], key=lambda r: r)
+    return envelope.success(request, [], extra=extra)
+
+
+async def services_summary(request: web.Request) -> web.Response:
+    """GET /services/summary: no service plan, nothing invoiced."""
+    return envelope.success(request, {"invoices": [], "items": [], "plans": [], "totals": {"recurring": 0.0}})
+
+
+async def list_transactions(request: web.Request) -> web.Response:
+    """GET /transactions: no charge or credit was ever made."""
+    return envelope.success(request, [])
+
+
 def setup(router: web.UrlDispatcher) -> None:
-    """Register the routes."""
-    router.add_get("/v2/accounts/{account_id}/ledgers", list_ledgers)
-    router.add_get("/v2/accounts/{account_id}/ledgers/total", ledgers_total)
+    """Register the routes (ledgers/total before ledgers/{ledger})."""
+    base = "/v2/accounts/{account_id}"
+    router.add_get(f"{base}/ledgers", list_ledgers)
+    router.add_get(f"{base}/ledgers/total", ledgers_total)
+    router.add_get(f"{base}/ledgers/{{ledger}}", ledger_entries)
+    router.add_get(f"{base}/services/summary", services_summary)
+    router.add_get(f"{base}/transactions", list_transactions)

@@ -33,11 +33,17 @@ DOCUMENTS = {
     "faxboxes": lambda n: {"name": "m"},
 }
 # Path parameters that name nothing a tenant owns, with the value the matrix fills in: a catalogue app, a
-# screenshot index, a public whitelabel domain, a classifier or config name, a bundled file of our Monster
+# screenshot index, a ledger's name, a public whitelabel domain, a config name, a bundled file of our Monster
 # app; and things we never hold (calls, CDRs) or that live in Kamailio's memory (a ban, whose listing is
 # walled by account in tests/sip/test_sip_bans.py). Every other parameter is one of a Side's ids, and
 # test_every_path_parameter_is_covered fails for a new route whose parameter is neither.
-SHARED_PARAMS = {"index": "0", "domain": "matrix.example.com", "name": "kazoo_endpoint", "file": "app.js"}
+SHARED_PARAMS = {
+    "ledger": "per-minute-voip",
+    "index": "0",
+    "domain": "matrix.example.com",
+    "name": "kazoo_endpoint",
+    "file": "app.js",
+}
 ABSENT_PARAMS = {"cdr": "0" * 32, "call": "no-such-call", "interaction": "0" * 32, "ban": "nobody@nowhere:192.0.2.1"}
 
 
