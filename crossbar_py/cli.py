@@ -254,6 +254,7 @@ def _components(data: Path, sup: Supervisor) -> tuple:
     kcfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=pg_port, sip_ip=sip_ip, sip_port=sip_port)
     sup.start(Component("kamailio", lambda: stack.start_kamailio(data, kcfg), data / "kamailio" / "kamailio.pid"))
     settings = Settings.from_env(
+        **_kept_keys(data),
         database_url=dsn,
         redis_url=f"redis://127.0.0.1:{redis_port}/0",
         sip_server=sip_ip,
