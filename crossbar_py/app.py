@@ -13,6 +13,7 @@ from crossbar_py.auth import service as auth_service
 from crossbar_py.auth.limits import LoginLimiter
 from crossbar_py.auth.revocation import Revocations
 from crossbar_py.devices import routes as devices
+from crossbar_py.http import openapi
 from crossbar_py.http.body import MAX_BODY
 from crossbar_py.http.pipeline import PIPELINE
 from crossbar_py.platform.db import Database
@@ -131,6 +132,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         devices,
         webhooks,
         registration_events,
+        openapi,
     ):
         resource.setup(app.router)
+    app[keys.OPENAPI] = openapi.build(app)
     return app

@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from crossbar_py.app import create_app
+from crossbar_py.http.server import ApiRunner
 from crossbar_py.platform import bundled, db, logs, stack, workers
 from crossbar_py.settings import SecretsMissing, Settings, check_secrets
 
@@ -215,7 +216,7 @@ Ctrl-C stops everything.
 
 
 async def _serve_until_signal(settings: Settings, sock=None) -> None:
-    runner = web.AppRunner(create_app(settings), access_log=None)
+    runner = ApiRunner(create_app(settings), access_log=None)
     await runner.setup()
     if sock is None:
         await web.TCPSite(runner, settings.http_host, settings.http_port).start()
