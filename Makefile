@@ -16,6 +16,7 @@ test: bootstrap
 lint: bootstrap
 	$(VENV)/bin/ruff check crossbar_py tests bench
 	$(VENV)/bin/ruff format --check crossbar_py tests bench
+	$(VENV)/bin/mypy
 
 fmt: bootstrap
 	$(VENV)/bin/ruff format crossbar_py tests bench

@@ -10,14 +10,19 @@ from crossbar_py.accounts.cache import AccountCache
 from crossbar_py.alerts import routes as alerts
 from crossbar_py.apps_store import routes as apps_store
 from crossbar_py.auth import revocation
-from crossbar_py.auth.api_auth import routes as api_auth
+from crossbar_py.auth import routes as auth
+from crossbar_py.auth import service as auth_service
 from crossbar_py.auth.limits import LoginLimiter
 from crossbar_py.auth.revocation import Revocations
-from crossbar_py.auth.token_auth import routes as token_auth
-from crossbar_py.auth.user_auth import routes as user_auth
+from crossbar_py.calls import routes as calls
+from crossbar_py.configs import routes as configs
 from crossbar_py.devices import routes as devices
-from crossbar_py.http.middlewares import MAX_BODY, PIPELINE
+from crossbar_py.http.body import MAX_BODY
+from crossbar_py.http.pipeline import PIPELINE
 from crossbar_py.kazoo_documents import routes as kazoo_documents
+from crossbar_py.ledgers import routes as ledgers
+from crossbar_py.limits import routes as limits
+from crossbar_py.phone_numbers import routes as phone_numbers
 from crossbar_py.platform.db import Database
 from crossbar_py.platform.kamailio import Kamailio
 from crossbar_py.platform.metrics import Metrics
@@ -28,6 +33,7 @@ from crossbar_py.registrations.stream import hub as events_hub
 from crossbar_py.registrations.stream import routes as registration_events
 from crossbar_py.registrations.webhooks import delivery as webhook_delivery
 from crossbar_py.registrations.webhooks import routes as webhooks
+from crossbar_py.security import routes as security
 from crossbar_py.settings import Settings
 from crossbar_py.sip_devices import routes as sip_devices
 from crossbar_py.system import routes as system
@@ -99,16 +105,15 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(middlewares=PIPELINE, client_max_size=MAX_BODY)
     app[keys.SETTINGS] = settings or Settings.from_env()
     app[keys.METRICS] = Metrics()
-    app[keys.ACCOUNTS] = AccountCache()
+    app[keys.ACCOUNT_CACHE] = AccountCache()
+    app[keys.BASIC_AUTH] = auth_service.basic_identity
     app.cleanup_ctx.extend(
         [_database, _redis, _revocations, _retention, _snapshots, _kamailio, _webhook_delivery, _events_hub]
     )
     app.on_shutdown.append(_end_event_streams)
     for resource in (
         system,
-        user_auth,
-        api_auth,
-        token_auth,
+        auth,
         accounts,
         users,
         registrations,
@@ -121,6 +126,12 @@ def create_app(settings: Settings | None = None) -> web.Application:
         apps_store,
         whitelabel,
         alerts,
+        phone_numbers,
+        limits,
+        configs,
+        calls,
+        security,
+        ledgers,
     ):
         resource.setup(app.router)
     return app

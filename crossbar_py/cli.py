@@ -65,16 +65,15 @@ async def ensure_account(
     superduper: bool = False,
 ) -> tuple:
     """Create (or find, by name) an account with an admin user; return (account row, created?)."""
-    from crossbar_py.accounts import queries as account_queries
     from crossbar_py.accounts import service as accounts
     from crossbar_py.users import service as users
 
     database = await db.Database.connect(settings.database_url, 2)
     try:
-        found = await database.fetch_all(account_queries.FIND_BY_NAME_KEY, {"name_key": accounts.name_key(name)})
+        found = await accounts.find_by_name(database, name)
         if found:
             return found[0], False
-        parent = await database.fetch_one(account_queries.GET_ACCOUNT, {"id": parent_id}) if parent_id else None
+        parent = await accounts.find_account(database, parent_id) if parent_id else None
         data = {"name": name, **({"realm": realm} if realm else {})}
         account = await accounts.create_account(database, data, parent, settings.realm_suffix, superduper)
         await users.create_user(

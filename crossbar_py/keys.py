@@ -1,21 +1,44 @@
-"""Typed keys for the application and request state, declared in one place."""
+"""Typed keys for the application and request state, declared in one place.
+
+Types come from TYPE_CHECKING imports so that importing the keys (every layer does) imports no domain."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-SETTINGS = web.AppKey("settings", object)
-DB = web.AppKey("db", object)
-REDIS = web.AppKey("redis", object)
-KAMAILIO = web.AppKey("kamailio", object)
-METRICS = web.AppKey("metrics", object)
-REVOCATIONS = web.AppKey("revocations", object)
-ACCOUNTS = web.AppKey("account_cache", object)
-LOGIN_LIMITER = web.AppKey("login_limiter", object)
-EVENTS_HUB = web.AppKey("events_hub", object)
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
-REQUEST_ID = web.RequestKey("request_id", str)
-RAW_TOKEN = web.RequestKey("raw_token", str)
-BODY = web.RequestKey("body", dict)
-AUTH = web.RequestKey("auth", object)
-ACCOUNT = web.RequestKey("account", dict)
-MATCH = web.RequestKey("match", object)
-VERSION = web.RequestKey("version", int)
+    from crossbar_py.accounts.cache import AccountCache
+    from crossbar_py.auth.limits import LoginLimiter
+    from crossbar_py.auth.revocation import Revocations
+    from crossbar_py.auth.tokens import Identity
+    from crossbar_py.platform.db import Database
+    from crossbar_py.platform.kamailio import Kamailio
+    from crossbar_py.platform.metrics import Metrics
+    from crossbar_py.registrations.stream.hub import Hub
+    from crossbar_py.settings import Settings
+
+    BasicVerifier = Callable[[Database, Settings, str], Awaitable[Identity]]
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+DB: web.AppKey[Database] = web.AppKey("db")
+REDIS: web.AppKey[aioredis.Redis] = web.AppKey("redis")
+KAMAILIO: web.AppKey[Kamailio] = web.AppKey("kamailio")
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
+REVOCATIONS: web.AppKey[Revocations] = web.AppKey("revocations")
+ACCOUNT_CACHE: web.AppKey[AccountCache] = web.AppKey("account_cache")
+LOGIN_LIMITER: web.AppKey[LoginLimiter] = web.AppKey("login_limiter")
+EVENTS_HUB: web.AppKey[Hub] = web.AppKey("events_hub")
+BASIC_AUTH: web.AppKey[BasicVerifier] = web.AppKey("basic_auth")
+
+REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
+RAW_TOKEN: web.RequestKey[str] = web.RequestKey("raw_token")
+BODY: web.RequestKey[dict[str, Any]] = web.RequestKey("body")
+AUTH: web.RequestKey[tuple[Identity, dict[str, Any]]] = web.RequestKey("auth")
+ACCOUNT: web.RequestKey[dict[str, Any]] = web.RequestKey("account")
+MATCH: web.RequestKey[web.UrlMappingMatchInfo] = web.RequestKey("match")
+VERSION: web.RequestKey[int] = web.RequestKey("version")

@@ -81,4 +81,4 @@ class Settings:
         if env.get("CROSSBAR_JWT_SECRET"):
             values["jwt_secret"] = env["CROSSBAR_JWT_SECRET"]
         values.update(overrides)
-        return cls(**values)
+        return cls(**values)  # type: ignore[arg-type]  # each value parsed for its field above

@@ -1,4 +1,4 @@
--- Revoked tokens (decisions 8). PostgreSQL holds them; every API node keeps them in memory, told at
+-- Revoked tokens (docs/decisions.md §8). PostgreSQL holds them; every API node keeps them in memory, told at
 -- once through Redis and, as a safety net that needs no Redis, by polling revoked_at.
 CREATE TABLE revoked_tokens (
     jti        text PRIMARY KEY,

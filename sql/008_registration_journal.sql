@@ -1,4 +1,4 @@
--- The registration journal (decisions 22): every change to location becomes an event in the same
+-- The registration journal (docs/decisions.md §22): every change to location becomes an event in the same
 -- transaction as the change, so history, analytics and webhooks never miss one.
 
 CREATE TABLE registration_events (

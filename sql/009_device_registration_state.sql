@@ -1,4 +1,4 @@
--- A device's registration state in one place (registrations-plus.md), for one device or ten thousand.
+-- A device's registration state in one place (docs/monitoring.md), for one device or ten thousand.
 -- crossbar.provisioning_hours (default 24): how long a never-registered device counts as provisioning.
 CREATE VIEW device_registration_state AS
 SELECT d.id AS device_id, d.account_id, d.name, d.device_type, d.created,

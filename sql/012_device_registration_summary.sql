@@ -31,7 +31,7 @@ $$;
 CREATE TRIGGER registration_events_summary AFTER INSERT ON registration_events
     FOR EACH ROW EXECUTE FUNCTION summarize_registration_event();
 
--- The seven statuses (registrations-plus.md), in one place for the view and the account function.
+-- The seven statuses (docs/monitoring.md), in one place for the view and the account function.
 CREATE FUNCTION registration_status(disabled boolean, live bigint, last_event text, created timestamptz)
 RETURNS text LANGUAGE sql STABLE AS $$
     SELECT CASE

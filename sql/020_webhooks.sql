@@ -1,4 +1,4 @@
--- Webhooks (registrations-plus.md): the registration journal is the outbox. Each webhook keeps a cursor
+-- Webhooks (docs/monitoring.md): the registration journal is the outbox. Each webhook keeps a cursor
 -- into the journal in PostgreSQL, so delivery is at least once and survives any API restart.
 
 -- Journal ids come from a sequence, and a transaction that took a lower id can commit after one that took

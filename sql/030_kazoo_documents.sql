@@ -41,3 +41,6 @@ CREATE TABLE callflow_routes (
     PRIMARY KEY (account_id, kind, value)
 );
 CREATE INDEX callflow_routes_callflow_idx ON callflow_routes (account_id, callflow_id);
+
+-- A phone number (type 'phone_numbers', id = its E.164 form) belongs to one account at a time.
+CREATE UNIQUE INDEX kazoo_documents_phone_number_uq ON kazoo_documents (id) WHERE type = 'phone_numbers' AND NOT deleted;

@@ -1,4 +1,5 @@
-"""Fixtures: a real PostgreSQL, Redis and Kamailio on free loopback ports, started once per session."""
+"""Fixtures: a real PostgreSQL and Redis on free loopback ports, started once per session, and a real
+Kamailio beside them for the tests that ask for it (`stack_env`)."""
 
 import asyncio
 import os
@@ -30,6 +31,9 @@ class Stack:
     workdir: Path
     master: dict
     master_password: str
+    kamailio: stack.KamailioConfig
+    procs: list
+    kamailio_started: bool = False
 
     def settings(self, **overrides) -> Settings:
         """API settings pointed at this stack."""
@@ -58,11 +62,12 @@ def _journal_every_refresh(dsn: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack_env():
-    """PostgreSQL (migrated), Redis and Kamailio for the whole session; stopped by pid at the end."""
+def data_env():
+    """PostgreSQL (migrated) and Redis for the whole session, and the ports a Kamailio would use; stopped
+    by pid at the end. API tests need nothing more: Kamailio starts only for tests that ask `stack_env`."""
     workdir = Path(tempfile.mkdtemp(prefix="crossbar-test-"))
     workdir.chmod(0o755)
-    procs = []
+    procs: list = []
     try:
         dsn, pg = stack.start_postgres(workdir)
         procs.append(pg)
@@ -74,12 +79,13 @@ def stack_env():
         kcfg = stack.KamailioConfig(
             db_host="127.0.0.1",
             db_port=port,
+            sip_port=stack.free_port(also_udp=True),
+            rpc_port=stack.free_port(),
             # No keepalives here: sipp's scripted phones would get OPTIONS they do not expect.
             # tests/sip/test_keepalive.py runs a node of its own that pings.
             defines={"AUTHFAIL_LIMIT": AUTHFAIL_LIMIT, "CHILDREN": 4, "LOG_LEVEL": 1, "KA_INTERVAL": 0},
         )
-        procs.append(stack.start_kamailio(workdir, kcfg))
-        env = Stack(dsn, redis_url, kcfg.sip_port, kcfg.rpc_port, workdir, {}, secrets.token_hex(8))
+        env = Stack(dsn, redis_url, kcfg.sip_port, kcfg.rpc_port, workdir, {}, secrets.token_hex(8), kcfg, procs)
         master, _ = asyncio.run(
             ensure_account(
                 env.settings(), "master", "admin", env.master_password, realm="master.sip.test", superduper=True
@@ -94,10 +100,19 @@ def stack_env():
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def stack_env(data_env):
+    """The whole stack: the session's data services plus Kamailio on the reserved ports (started once)."""
+    if not data_env.kamailio_started:
+        data_env.procs.append(stack.start_kamailio(data_env.workdir, data_env.kamailio))
+        data_env.kamailio_started = True
+    return data_env
+
+
 @pytest.fixture
-def settings(stack_env):
+def settings(data_env):
     """Settings for an app on the session's stack."""
-    return stack_env.settings()
+    return data_env.settings()
 
 
 @pytest.fixture
@@ -107,9 +122,9 @@ async def client(aiohttp_client, settings):
 
 
 @pytest.fixture
-async def master_token(client, stack_env):
+async def master_token(client, data_env):
     """A token of the superduper master account."""
-    return await login(client, "admin", stack_env.master_password, account_name="master")
+    return await login(client, "admin", data_env.master_password, account_name="master")
 
 
 @pytest.fixture

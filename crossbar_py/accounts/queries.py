@@ -36,8 +36,3 @@ ACCOUNTS_BY_IDS = "SELECT * FROM accounts WHERE id = ANY(%(ids)s) AND NOT delete
 SET_API_KEY = "UPDATE accounts SET api_key = %(api_key)s WHERE id = %(id)s"
 
 FIND_BY_API_KEY = "SELECT * FROM accounts WHERE api_key = %(api_key)s AND NOT deleted"
-
-# Devices that use the account realm (no sip.realm of their own) follow a realm change.
-DEVICES_ON_ACCOUNT_REALM = """
-SELECT * FROM devices WHERE account_id = %(id)s AND NOT deleted AND NOT (doc -> 'sip' ? 'realm') FOR UPDATE
-"""

@@ -3,23 +3,14 @@
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.accounts import queries, service
+from crossbar_py.accounts import service
 from crossbar_py.http import conditional, envelope
-from crossbar_py.http.errors import Forbidden
-from crossbar_py.http.middlewares import may_access
-
-
-def _account_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
-    return envelope.success(request, service.render(row), status=status, revision=conditional.etag(row), **kw)
 
 
 async def get_account(request: web.Request) -> web.Response:
     """GET /v2/accounts/{A}."""
     row = request[keys.ACCOUNT]
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
-    rev = conditional.etag(row)
-    return envelope.success(request, service.render(row), revision=rev, headers={"ETag": f'"{rev}"'})
+    return envelope.document(request, row, service.render(row))
 
 
 async def create_child(request: web.Request) -> web.Response:
@@ -27,22 +18,21 @@ async def create_child(request: web.Request) -> web.Response:
     parent = request.get(keys.ACCOUNT) or request[keys.AUTH][1]
     settings = request.app[keys.SETTINGS]
     row = await service.create_account(request.app[keys.DB], request[keys.BODY]["data"], parent, settings.realm_suffix)
-    return _account_response(request, row, 201, headers={"Location": f"/v2/accounts/{row['id']}"})
+    return envelope.document(request, row, service.render(row), 201, f"/v2/accounts/{row['id']}")
 
 
 async def _save(request: web.Request, patch: bool) -> web.Response:
-    account, auth_account = request[keys.ACCOUNT], request[keys.AUTH][1]
     row = await service.save_account(
         request.app[keys.DB],
-        account,
+        request.app[keys.ACCOUNT_CACHE],
+        request[keys.ACCOUNT],
         request[keys.BODY]["data"],
         patch,
-        by_self=auth_account["id"] == account["id"],
-        realm_suffix=request.app[keys.SETTINGS].realm_suffix,
-        if_match=conditional.if_match(request),
+        request[keys.AUTH][1],
+        request.app[keys.SETTINGS].realm_suffix,
+        conditional.if_match(request),
     )
-    request.app[keys.ACCOUNTS].invalidate(account["id"])
-    return _account_response(request, row)
+    return envelope.document(request, row, service.render(row))
 
 
 async def update_account(request: web.Request) -> web.Response:
@@ -57,43 +47,35 @@ async def patch_account(request: web.Request) -> web.Response:
 
 async def delete_account(request: web.Request) -> web.Response:
     """DELETE /v2/accounts/{A}: not the caller's own account, not one with children."""
-    account = request[keys.ACCOUNT]
-    if request[keys.AUTH][1]["id"] == account["id"]:
-        raise Forbidden()
-    row = await service.delete_account(request.app[keys.DB], account, conditional.if_match(request))
-    request.app[keys.ACCOUNTS].invalidate(account["id"])
+    row = await service.delete_account(
+        request.app[keys.DB],
+        request.app[keys.ACCOUNT_CACHE],
+        request[keys.ACCOUNT],
+        request[keys.AUTH][1],
+        conditional.if_match(request),
+    )
     return envelope.deleted(request, service.render(row), conditional.etag(row))
 
 
 async def children(request: web.Request) -> web.Response:
     """GET /accounts/{A}/children."""
-    rows = await request.app[keys.DB].fetch_all(queries.CHILDREN, {"id": request[keys.ACCOUNT]["id"]})
-    return envelope.success(request, [service.summary(r) for r in rows])
+    return envelope.listing(request, await service.children(request.app[keys.DB], request[keys.ACCOUNT]))
 
 
 async def descendants(request: web.Request) -> web.Response:
     """GET /accounts/{A}/descendants."""
-    rows = await request.app[keys.DB].fetch_all(queries.DESCENDANTS, {"id": request[keys.ACCOUNT]["id"]})
-    return envelope.success(request, [service.summary(r) for r in rows])
+    return envelope.listing(request, await service.descendants(request.app[keys.DB], request[keys.ACCOUNT]))
 
 
 async def siblings(request: web.Request) -> web.Response:
     """GET /accounts/{A}/siblings: the parent's children, for a token that may see the parent."""
-    account, auth_account = request[keys.ACCOUNT], request[keys.AUTH][1]
-    parent_id = account["parent_id"]
-    parent = await request.app[keys.DB].fetch_one(queries.GET_ACCOUNT, {"id": parent_id}) if parent_id else None
-    if parent is None or not may_access(auth_account, parent):
-        raise Forbidden()
-    rows = await request.app[keys.DB].fetch_all(queries.CHILDREN, {"id": parent_id})
-    return envelope.success(request, [service.summary(r) for r in rows])
+    data = await service.siblings(request.app[keys.DB], request[keys.ACCOUNT], request[keys.AUTH][1])
+    return envelope.listing(request, data)
 
 
 async def parents(request: web.Request) -> web.Response:
     """GET /accounts/{A}/parents (and /tree): the ancestors the token may see, root first."""
-    account, auth_account = request[keys.ACCOUNT], request[keys.AUTH][1]
-    rows = await request.app[keys.DB].fetch_all(queries.ACCOUNTS_BY_IDS, {"ids": account["tree"]})
-    by_id = {r["id"]: r for r in rows if may_access(auth_account, r)}
-    data = [{"id": i, "name": by_id[i]["name"]} for i in account["tree"] if i in by_id]
+    data = await service.parents(request.app[keys.DB], request[keys.ACCOUNT], request[keys.AUTH][1])
     return envelope.success(request, data)
 
 
@@ -104,8 +86,7 @@ async def get_api_key(request: web.Request) -> web.Response:
 
 async def create_api_key(request: web.Request) -> web.Response:
     """PUT /accounts/{A}/api_key: a new key."""
-    key = await service.regenerate_api_key(request.app[keys.DB], request[keys.ACCOUNT])
-    request.app[keys.ACCOUNTS].invalidate(request[keys.ACCOUNT]["id"])
+    key = await service.regenerate_api_key(request.app[keys.DB], request.app[keys.ACCOUNT_CACHE], request[keys.ACCOUNT])
     return envelope.success(request, {"api_key": key}, status=201)
 
 

@@ -18,5 +18,5 @@ ACCOUNT = {
     },
 }
 
-# Sent by clients, owned by the server (contract 11.1).
+# Sent by clients, owned by the server (docs/kazoo-compatibility.md §11.1).
 IGNORED_KEYS = ("superduper_admin", "wnm_allow_additions", "billing_mode", "is_reseller", "reseller_id", "created")

@@ -6,7 +6,7 @@ from crossbar_py import keys
 from crossbar_py.apps_store import service
 from crossbar_py.http import envelope
 from crossbar_py.http.errors import BadIdentifier
-from crossbar_py.http.middlewares import public
+from crossbar_py.http.markers import unauthenticated
 from crossbar_py.http.routing import path_param
 
 
@@ -61,14 +61,14 @@ async def set_blacklist(request: web.Request) -> web.Response:
     return envelope.success(request, {"blacklist": listed})
 
 
-@public
+@unauthenticated
 async def get_icon(request: web.Request) -> web.Response:
     """GET /apps_store/{app}/icon (no token, as in Kazoo): we hold no icon files, Monster UI ships its own."""
     app = await service.get_app(*_where(request), path_param(request, "app_id"))
     raise BadIdentifier(app["icon"])
 
 
-@public
+@unauthenticated
 async def get_screenshot(request: web.Request) -> web.Response:
     """GET /apps_store/{app}/screenshot/{n} (no token): none held."""
     await service.get_app(*_where(request), path_param(request, "app_id"))

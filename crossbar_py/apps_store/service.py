@@ -6,7 +6,7 @@ import copy
 from crossbar_py.apps_store.catalogue import APPS, BY_ID
 from crossbar_py.apps_store.schema import BLACKLIST, PERMISSION
 from crossbar_py.http.errors import BadIdentifier, BadRequest, Forbidden
-from crossbar_py.http.validation import validate
+from crossbar_py.http.validation import require_object, validate
 from crossbar_py.kazoo_documents import service as documents
 
 KIND = DOC_ID = "apps_store"
@@ -61,7 +61,7 @@ async def install(db, account_id: str, app_id: str, data: dict, replace: bool) -
     """PUT (install: 400 when installed) or POST (update: 400 when not installed) an app's permission."""
     store = await _store(db, account_id)
     app = _allowed(store, app_id)
-    permission = validate(PERMISSION, data)
+    permission = validate(PERMISSION, require_object(data))
     if replace and app_id not in store["apps"]:
         raise BadRequest({}, message="Application is not installed")
     if not replace and app_id in store["apps"]:
@@ -89,7 +89,7 @@ async def blacklist(db, account_id: str) -> list:
 async def set_blacklist(db, account_id: str, data: dict) -> list:
     """Replace the blacklist."""
     store = await _store(db, account_id)
-    store["blacklist"] = validate(BLACKLIST, data)["blacklist"]
+    store["blacklist"] = validate(BLACKLIST, require_object(data))["blacklist"]
     await _save(db, account_id, store)
     return store["blacklist"]
 

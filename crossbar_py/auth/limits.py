@@ -1,4 +1,4 @@
-"""Failed-login limits per account+source and per source (decisions 10), counted in Redis."""
+"""Failed-login limits per account+source and per source (docs/decisions.md §10), counted in Redis."""
 
 import logging
 

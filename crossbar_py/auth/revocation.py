@@ -1,4 +1,4 @@
-"""Token revocation that every node honours within a second, with or without Redis (decisions 8)."""
+"""Token revocation that every node honours within a second, with or without Redis (docs/decisions.md §8)."""
 
 import asyncio
 import contextlib

@@ -1,4 +1,4 @@
-"""Tokens (JWT, decisions 7) and user credential hashing (decisions 9)."""
+"""Tokens (JWT, docs/decisions.md §7) and user credential hashing (docs/decisions.md §9)."""
 
 import hashlib
 import hmac

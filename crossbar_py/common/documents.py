@@ -17,7 +17,7 @@ def new_id() -> str:
 
 
 def gregorian(ts: datetime) -> int:
-    """Unix time of ts as Gregorian seconds (decisions 15)."""
+    """Unix time of ts as Gregorian seconds (docs/decisions.md §15)."""
     return int(ts.timestamp()) + GREGORIAN_OFFSET
 
 

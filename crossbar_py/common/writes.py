@@ -1,11 +1,14 @@
 """What every document write shares: lock the stored row, honour If-Match, build the next body."""
 
+import contextlib
+
 from crossbar_py.common import documents
 from crossbar_py.http.errors import BadIdentifier
+from crossbar_py.platform.db import Json, UniqueViolation
 
 
 def merge(stored, patch):
-    """Kazoo's PATCH: deep merge; null deletes; arrays and empty objects replace (contract 8.6)."""
+    """Kazoo's PATCH: deep merge; null deletes; arrays and empty objects replace (docs/kazoo-compatibility.md §8.6)."""
     if not isinstance(stored, dict) or not isinstance(patch, dict) or patch == {}:
         return patch
     merged = dict(stored)
@@ -48,3 +51,26 @@ async def delete_document(db, queries, key: dict, ident: str, soft: bool, if_mat
 def soft_delete_requested(request) -> bool:
     """Kazoo deletes softly unless ?should_soft_delete=false."""
     return request.query.get("should_soft_delete", "true") != "false"
+
+
+def stored(doc: dict) -> dict:
+    """The parameters every document row stores: the JSONB body and its revision hash."""
+    return {"doc": Json(doc), "rev_hash": documents.rev_hash(doc)}
+
+
+@contextlib.asynccontextmanager
+async def transaction(db, unique):
+    """A write transaction in which a unique index's violation becomes the resource's error, unique(exc)
+    (docs/decisions.md §12: the index decides, so two concurrent writes cannot both win)."""
+    try:
+        async with db.transaction() as cur:
+            yield cur
+    except UniqueViolation as exc:
+        raise unique(exc) from exc
+
+
+async def insert(db, query: str, params: dict, unique) -> dict:
+    """Insert one document row in its own transaction; the row as stored."""
+    async with transaction(db, unique) as cur:
+        await cur.execute(query, params)
+        return await cur.fetchone()

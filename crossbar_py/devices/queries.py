@@ -1,6 +1,6 @@
 """SQL for devices."""
 
-from psycopg2 import sql
+from crossbar_py.platform.db import sql
 
 GET_DEVICE = "SELECT * FROM devices WHERE id = %(id)s AND account_id = %(account_id)s AND NOT deleted"
 
@@ -49,4 +49,9 @@ SELECT * FROM devices
 
 UPDATE_DEVICE_CREDENTIALS = """
 UPDATE devices SET sip_realm = %(sip_realm)s, ha1 = %(ha1)s, ha1b = %(ha1b)s WHERE id = %(id)s
+"""
+
+# Devices that use the account realm (no sip.realm of their own) follow a realm change.
+DEVICES_ON_ACCOUNT_REALM = """
+SELECT * FROM devices WHERE account_id = %(account_id)s AND NOT deleted AND NOT (doc -> 'sip' ? 'realm') FOR UPDATE
 """

@@ -6,18 +6,12 @@ from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
 from crossbar_py.devices import service
-from crossbar_py.devices.schema import ACCESS_LISTS, DEVICES_NOTIFY
+from crossbar_py.devices.schema import ACCESS_LISTS
 from crossbar_py.http import conditional, envelope
-from crossbar_py.http.errors import BadRequest
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.http.validation import validate
-from crossbar_py.registrations.contacts.service import notify_contacts, registered_devices
-
-
-def _device_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
-    rev = conditional.etag(row)
-    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
+from crossbar_py.registrations.contacts.service import registered_devices
 
 
 async def list_devices(request: web.Request) -> web.Response:
@@ -32,7 +26,7 @@ async def list_devices(request: web.Request) -> web.Response:
         registered = {d["device_id"] for d in await registered_devices(db, request[keys.ACCOUNT]["id"])}
         for item, row in zip(data, rows, strict=True):
             item.update(registrable=service.registrable(row), registered=row["id"] in registered)
-    return envelope.success(request, data, extra=extra)
+    return envelope.listing(request, data, extra=extra)
 
 
 async def create_device(request: web.Request) -> web.Response:
@@ -40,17 +34,13 @@ async def create_device(request: web.Request) -> web.Response:
     account = request[keys.ACCOUNT]
     row = await service.create_device(request.app[keys.DB], account, request[keys.BODY]["data"])
     location = f"/v2/accounts/{account['id']}/devices/{row['id']}"
-    return envelope.success(
-        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
-    )
+    return envelope.document(request, row, public(row), status=201, location=location)
 
 
 async def get_device(request: web.Request) -> web.Response:
     """GET /devices/{D}."""
     row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
-    return _device_response(request, row)
+    return envelope.document(request, row, public(row))
 
 
 async def _save(request: web.Request, patch: bool) -> web.Response:
@@ -64,7 +54,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         patch,
         conditional.if_match(request),
     )
-    return _device_response(request, row)
+    return envelope.document(request, row, public(row))
 
 
 async def update_device(request: web.Request) -> web.Response:
@@ -91,57 +81,31 @@ async def delete_device(request: web.Request) -> web.Response:
 
 async def sync_device(request: web.Request) -> web.Response:
     """POST /devices/{D}/sync: a check-sync NOTIFY to the registered phone (200, never 202)."""
-    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
-    event = row["doc"].get("provision", {}).get("check_sync_event", "check-sync")
-    reboot = request.query.get("reboot")
-    if reboot in ("true", "false") and "check_sync_event" in row["doc"].get("provision", {}):
-        suffix = row["doc"]["provision"].get("check_sync_reboot" if reboot == "true" else "check_sync_reload")
-        event = f"{event};{suffix}" if suffix else event
-    if row["sip_username"]:
-        await notify_contacts(
-            request.app[keys.DB], request.app[keys.KAMAILIO], row["sip_username"], row["sip_realm"], event
-        )
+    row = await service.sync(
+        request.app[keys.DB],
+        request.app[keys.KAMAILIO],
+        request[keys.ACCOUNT]["id"],
+        path_param(request, "device_id"),
+        request.query.get("reboot"),
+    )
     return envelope.success(request, "sync request sent", revision=conditional.etag(row))
 
 
 async def device_action(request: web.Request) -> web.Response:
     """PUT /devices/{D} with action "notify": a NOTIFY with the given event (and body) to the phone."""
-    body = request[keys.BODY]
-    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
-    action = body.get("action")
-    if not action:
-        raise BadRequest({}, message="action required")
-    if action != "notify":
-        raise BadRequest({}, message="invalid action")
-    data = body["data"]
-    # 4.3 reads data.data.event; its docs show data.event: accept both (contract 8.11).
-    notify = validate(DEVICES_NOTIFY, data.get("data", data) if isinstance(data, dict) else {})
-    extra = {}
-    if "body" in notify:
-        extra = {"content_type": notify["body"]["content_type"], "body": notify["body"]["data"]}
-    if row["sip_username"]:
-        await notify_contacts(
-            request.app[keys.DB],
-            request.app[keys.KAMAILIO],
-            row["sip_username"],
-            row["sip_realm"],
-            notify["event"],
-            **extra,
-        )
+    await service.notify(
+        request.app[keys.DB],
+        request.app[keys.KAMAILIO],
+        request[keys.ACCOUNT]["id"],
+        path_param(request, "device_id"),
+        request[keys.BODY],
+    )
     return envelope.success(request, "NOTIFY sent", status=201)
 
 
 async def user_devices(request: web.Request) -> web.Response:
     """GET /users/{U}/devices: owned or hotdesked devices of a user."""
-    user_id = path_param(request, "user_id")
-    rows = await service.user_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], user_id)
-    data = []
-    for row in rows:
-        item = service.summary(row)
-        item.pop("username", None)
-        item.pop("flags", None)
-        item["hotdesked"] = row["owner_id"] != user_id
-        data.append(item)
+    data = await service.user_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "user_id"))
     return envelope.success(request, data)
 
 

@@ -1,6 +1,8 @@
 """The device document schema (Kazoo 4.3 devices.json; unknown keys are kept)."""
 
 _STR = {"type": "string"}
+# A SIP event package (RFC 6665 token, with Kazoo's ";reboot=true" style parameters): a header value.
+_EVENT = {"type": "string", "pattern": r"^[A-Za-z0-9!%*_+`'~.=;-]*$"}
 _BOOL = {"type": "boolean"}
 
 SIP = {
@@ -150,15 +152,8 @@ DEVICE = {
         "provision": {
             "type": "object",
             "properties": {
-                k: _STR
-                for k in (
-                    "endpoint_brand",
-                    "endpoint_family",
-                    "endpoint_model",
-                    "check_sync_event",
-                    "check_sync_reboot",
-                    "check_sync_reload",
-                )
+                **{k: _STR for k in ("endpoint_brand", "endpoint_family", "endpoint_model")},
+                **{k: _EVENT for k in ("check_sync_event", "check_sync_reboot", "check_sync_reload")},
             },
         },
         "mobile": {"type": "object", "properties": {"mdn": _STR}},
@@ -167,16 +162,20 @@ DEVICE = {
 
 SUMMARY_OPTIONAL = ("mobile", "call_recording")
 
-# devices_notify.json: the NOTIFY action's payload.
+# devices_notify.json: the NOTIFY action's payload. The event and content type become SIP header values:
+# beyond Kazoo, they must be SIP tokens, so no CR/LF can inject a header.
 DEVICES_NOTIFY = {
     "type": "object",
     "required": ["event"],
     "properties": {
-        "event": {"type": "string", "minLength": 1},
+        "event": {**_EVENT, "minLength": 1},
         "body": {
             "type": "object",
             "required": ["content_type", "data"],
-            "properties": {"content_type": {"type": "string"}, "data": {"type": "string"}},
+            "properties": {
+                "content_type": {"type": "string", "pattern": r"^[\w.+-]+/[\w.+-]+(; ?[\w.+-]+=[\w.+-]+)*$"},
+                "data": {"type": "string"},
+            },
         },
     },
 }

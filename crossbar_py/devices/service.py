@@ -1,19 +1,19 @@
-"""Device rules (contract 8.4): MAC normalisation, realm, SIP credential uniqueness, HA1 on write."""
+"""Device rules (docs/kazoo-compatibility.md §8.4): MAC normalisation, realm, SIP credential uniqueness,
+HA1 on write."""
 
 import ipaddress
 import re
-
-from psycopg2.extras import Json
 
 from crossbar_py.auth import tokens as auth
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
 from crossbar_py.devices import queries
-from crossbar_py.devices.schema import DEVICE, SUMMARY_OPTIONAL
+from crossbar_py.devices.schema import DEVICE, DEVICES_NOTIFY, SUMMARY_OPTIONAL
 from crossbar_py.http import filters
-from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed, field_error
+from crossbar_py.http.errors import BadIdentifier, BadRequest, Conflict, ValidationFailed, field_error
 from crossbar_py.http.validation import validate
 from crossbar_py.platform.db import UniqueViolation
+from crossbar_py.registrations.contacts import service as contacts
 from crossbar_py.users.service import get_user
 
 
@@ -61,7 +61,7 @@ def columns(doc: dict, account: dict) -> dict:
 
 
 def summary(row: dict) -> dict:
-    """The list view of a device (contract 8.8)."""
+    """The list view of a device (docs/kazoo-compatibility.md §8.8)."""
     doc = row["doc"]
     item = {
         "id": row["id"],
@@ -102,16 +102,10 @@ async def create_device(db, account: dict, data: dict) -> dict:
     params = {
         "id": device_id,
         "account_id": account["id"],
-        "doc": Json(doc),
-        "rev_hash": documents.rev_hash(doc),
+        **crud.stored(doc),
         **columns(doc, account),
     }
-    try:
-        async with db.transaction() as cur:
-            await cur.execute(queries.INSERT_DEVICE, params)
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise unique_error(exc, doc) from exc
+    return await crud.insert(db, queries.INSERT_DEVICE, params, lambda exc: unique_error(exc, doc))
 
 
 def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
@@ -145,19 +139,15 @@ async def save_device(
     db, account: dict, device_id: str, data: dict, superduper: bool, patch: bool, if_match=None
 ) -> dict:
     """POST (replace public fields) or PATCH (merge) a device, validated as on create."""
-    try:
-        async with db.transaction() as cur:
-            stored = await crud.fetch_for_write(
-                cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
-            )
-            doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
-            _check_type_change(stored["doc"], doc, superduper)
-            check_ip_method(doc)
-            params = {"id": device_id, "doc": Json(doc), "rev_hash": documents.rev_hash(doc), **columns(doc, account)}
-            await cur.execute(queries.UPDATE_DEVICE, params)
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise unique_error(exc, data) from exc
+    async with crud.transaction(db, lambda exc: unique_error(exc, data)) as cur:
+        stored = await crud.fetch_for_write(
+            cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
+        )
+        doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
+        _check_type_change(stored["doc"], doc, superduper)
+        check_ip_method(doc)
+        await cur.execute(queries.UPDATE_DEVICE, {"id": device_id, **crud.stored(doc), **columns(doc, account)})
+        return await cur.fetchone()
 
 
 async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None) -> dict:
@@ -188,12 +178,65 @@ REGISTRABLE_TYPES = {"sip_device", "smartphone", "softphone", "fax", "ata"}
 
 
 def registrable(row: dict) -> bool:
-    """Monster UI's rule: a registrable type authenticated by password (contract 8.8)."""
+    """Monster UI's rule: a registrable type authenticated by password (docs/kazoo-compatibility.md §8.8)."""
     doc = row["doc"]
     return doc.get("device_type", "sip_device") in REGISTRABLE_TYPES and doc.get("sip", {}).get("method") != "ip"
 
 
 async def user_devices(db, account_id: str, user_id: str) -> list:
-    """Devices owned by the user or hotdesked to it; 404 when the user does not exist."""
+    """Summaries of the devices owned by the user or hotdesked to it; 404 when the user does not exist."""
     await get_user(db, account_id, user_id)
-    return await db.fetch_all(queries.USER_DEVICES, {"account_id": account_id, "user_id": user_id})
+    data = []
+    for row in await db.fetch_all(queries.USER_DEVICES, {"account_id": account_id, "user_id": user_id}):
+        item = {k: v for k, v in summary(row).items() if k not in ("username", "flags")}
+        item["hotdesked"] = row["owner_id"] != user_id
+        data.append(item)
+    return data
+
+
+def sync_event(doc: dict, reboot: str | None) -> str:
+    """The check-sync event for a device: provision.check_sync_event, and with ?reboot= its reboot or
+    reload suffix, only when the device names its own event (Kazoo 4.3's quirk, docs/kazoo-compatibility.md §8.10)."""
+    provision = doc.get("provision", {})
+    event = provision.get("check_sync_event", "check-sync")
+    if reboot in ("true", "false") and "check_sync_event" in provision:
+        suffix = provision.get("check_sync_reboot" if reboot == "true" else "check_sync_reload")
+        event = f"{event};{suffix}" if suffix else event
+    return event
+
+
+async def sync(db, kamailio, account_id: str, device_id: str, reboot: str | None) -> dict:
+    """Send the device's check-sync NOTIFY to its live contacts; the device row."""
+    row = await get_device(db, account_id, device_id)
+    if row["sip_username"]:
+        event = sync_event(row["doc"], reboot)
+        await contacts.notify_contacts(db, kamailio, row["sip_username"], row["sip_realm"], event)
+    return row
+
+
+def notify_request(body: dict) -> dict:
+    """The NOTIFY action's event and optional body; 400 without action "notify" (docs/kazoo-compatibility.md §8.11)."""
+    action = body.get("action")
+    if action != "notify":
+        raise BadRequest({}, message="invalid action" if action else "action required")
+    data = body["data"]
+    # 4.3 reads data.data.event; its docs show data.event: accept both.
+    notify = validate(DEVICES_NOTIFY, data.get("data", data) if isinstance(data, dict) else {})
+    extra = {"content_type": notify["body"]["content_type"], "body": notify["body"]["data"]} if "body" in notify else {}
+    return {"event": notify["event"], **extra}
+
+
+async def notify(db, kamailio, account_id: str, device_id: str, body: dict) -> None:
+    """PUT /devices/{D} action notify: a NOTIFY with the client's event (and body) to the phone."""
+    row = await get_device(db, account_id, device_id)
+    request = notify_request(body)
+    if row["sip_username"]:
+        await contacts.notify_contacts(db, kamailio, row["sip_username"], row["sip_realm"], **request)
+
+
+async def follow_account_realm(cur, account: dict) -> None:
+    """In the account's write transaction: devices without a realm of their own take its new realm
+    (their HA1s are recomputed, so Kamailio's credentials follow at once)."""
+    await cur.execute(queries.DEVICES_ON_ACCOUNT_REALM, {"account_id": account["id"]})
+    for device in await cur.fetchall():
+        await cur.execute(queries.UPDATE_DEVICE_CREDENTIALS, {"id": device["id"], **columns(device["doc"], account)})

@@ -1,4 +1,5 @@
-"""Revisions as ETags; If-Match (412) and If-None-Match (304) with cowboy_rest's semantics (contract 12)."""
+"""Revisions as ETags; If-Match (412) and If-None-Match (304) with cowboy_rest's semantics
+(docs/kazoo-compatibility.md §12)."""
 
 from aiohttp import web
 
@@ -19,7 +20,7 @@ def if_match(request: web.Request):
     header = request.headers.get("If-Match")
 
     def check(row: dict) -> None:
-        tags = _tags(header)
+        tags = _tags(header or "")
         if "*" not in tags and etag(row) not in tags:
             raise web.HTTPPreconditionFailed()
 
@@ -29,4 +30,5 @@ def if_match(request: web.Request):
 def not_modified(request: web.Request, row: dict) -> bool:
     """True when If-None-Match names the current revision (GET answers 304)."""
     header = request.headers.get("If-None-Match")
-    return bool(header) and ("*" in _tags(header) or etag(row) in _tags(header))
+    tags = _tags(header or "")
+    return "*" in tags or etag(row) in tags

@@ -1,4 +1,5 @@
-"""Content negotiation: which request bodies are accepted, JSONP and pretty-printed responses (contract 3)."""
+"""Content negotiation: which request bodies are accepted, JSONP and pretty-printed responses
+(docs/kazoo-compatibility.md §3)."""
 
 import json
 import re
@@ -6,6 +7,7 @@ import re
 from aiohttp import web
 
 from crossbar_py.http import envelope
+from crossbar_py.http.markers import has_mark
 from crossbar_py.http.routing import route_match
 
 JSON_TYPES = ("application/json", "application/x-json", "application/x-www-form-urlencoded")
@@ -17,7 +19,7 @@ async def check_content_type(request: web.Request, handler):
     """PUT/POST/PATCH bodies must be JSON-compatible (415, empty body); no Content-Type counts as JSON,
     and a request without a body has nothing to check."""
     ctype = request.headers.get("Content-Type")
-    if getattr(route_match(request).handler, "crossbar_raw_body", False):
+    if has_mark(route_match(request).handler, "raw_body"):
         return await handler(request)  # a file route reads its own body
     if request.method in ("PUT", "POST", "PATCH") and ctype is not None and await request.read():
         mime = ctype.split(";")[0].strip().lower()
@@ -38,7 +40,7 @@ async def render_options(request: web.Request, handler):
     jsonp = request.query.get("jsonp", "")
     if not pretty and not JSONP_RE.match(jsonp):
         return resp
-    body = json.dumps(json.loads(resp.body), indent=2 if pretty else None, ensure_ascii=False)
+    body = json.dumps(json.loads(resp.text or "null"), indent=2 if pretty else None, ensure_ascii=False)
     if JSONP_RE.match(jsonp):
         resp.body = f"{jsonp}({body});".encode()
         resp.headers["Content-Type"] = "application/javascript"

@@ -2,11 +2,12 @@
 
 import hashlib
 import json
-from datetime import UTC, datetime
 
 from aiohttp import web
 
 from crossbar_py import keys
+from crossbar_py.common.times import now_iso
+from crossbar_py.http import conditional
 from crossbar_py.http.errors import ApiError
 
 JSON = "application/json"
@@ -18,7 +19,7 @@ def _base(request: web.Request) -> dict:
         "request_id": request[keys.REQUEST_ID],
         "node": settings.node,
         "version": settings.version,
-        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timestamp": now_iso(),
     }
     token = request.get(keys.RAW_TOKEN)
     if token:
@@ -27,7 +28,7 @@ def _base(request: web.Request) -> dict:
 
 
 def render(payload: dict, status: int, headers: dict | None = None) -> web.Response:
-    """A JSON response whose Content-Type is exactly application/json (decisions 3)."""
+    """A JSON response whose Content-Type is exactly application/json (docs/decisions.md §3)."""
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     resp = web.Response(body=body, status=status, headers=headers)
     resp.headers["Content-Type"] = JSON
@@ -55,11 +56,22 @@ def success(
 
 
 def listing(request: web.Request, data: list, extra: dict | None = None) -> web.Response:
-    """A listing; a non-empty one carries `revision` and the same ETag, the MD5 of its rendered data (contract 4.1)."""
+    """A listing; a non-empty one carries `revision` and the same ETag, the MD5 of its rendered data
+    (docs/kazoo-compatibility.md §4.1)."""
     if not data:
         return success(request, data, extra=extra)
     digest = hashlib.md5(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
     return success(request, data, revision=digest, extra=extra, headers={"ETag": f'"{digest}"'})
+
+
+def document(request: web.Request, row: dict, data: dict, status: int = 200, location: str | None = None):
+    """One stored document: its revision in the envelope and the ETag; a GET whose If-None-Match names
+    that revision answers 304 instead (docs/kazoo-compatibility.md §12)."""
+    rev = conditional.etag(row)
+    if request.method == "GET" and conditional.not_modified(request, row):
+        raise web.HTTPNotModified()
+    headers = {"ETag": f'"{rev}"', **({"Location": location} if location else {})}
+    return success(request, data, status=status, revision=rev, headers=headers)
 
 
 def deleted(request: web.Request, data: dict, revision: str) -> web.Response:

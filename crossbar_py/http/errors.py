@@ -40,7 +40,7 @@ class InvalidCredentials(ApiError):
 
 
 class AliasUnauthorized(ApiError):
-    """401 for /v2/account/... without a valid token (contract 4.4)."""
+    """401 for /v2/account/... without a valid token (docs/kazoo-compatibility.md §4.4)."""
 
     status = 401
     message = "invalid credentials"

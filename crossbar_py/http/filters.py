@@ -1,18 +1,20 @@
-"""Kazoo's listing filters (contract 9) as SQL over the stored document, with bound parameters only."""
+"""Kazoo's listing filters (docs/kazoo-compatibility.md §9) as SQL over the stored document, with bound
+parameters only."""
 
 import json
 
-from psycopg2 import sql
-
 from crossbar_py.common.documents import GREGORIAN_OFFSET
+from crossbar_py.platform.db import sql
 
 PREFIXES = ("filter_not_", "filter_")
 KEY_FILTERS = {"has_key", "key_missing", "has_value", "value_missing"}
+# Kazoo compares whole Gregorian seconds and both bounds are inclusive: a document stamped 12:00:00.7 is
+# inside created_to=12:00:00, so an upper bound is "before the next second".
 TIME_FILTERS = {
-    "created_from": ("created", ">="),
-    "created_to": ("created", "<="),
-    "modified_from": ("modified", ">="),
-    "modified_to": ("modified", "<="),
+    "created_from": ("created", ">=", 0),
+    "created_to": ("created", "<", 1),
+    "modified_from": ("modified", ">=", 0),
+    "modified_to": ("modified", "<", 1),
 }
 EMPTY_VALUES = ["", "[]", "{}"]
 
@@ -38,7 +40,8 @@ def _values(raw: str) -> list:
 
 def build(query) -> tuple:
     """(a SQL fragment starting with AND, its parameters) for the filters in a query string."""
-    clauses, params = [], {}
+    clauses: list[sql.Composable] = []
+    params: dict = {}
     for n, (key, raw) in enumerate(query.items()):
         prefix = next((p for p in PREFIXES if key.startswith(p)), None)
         if prefix:
@@ -68,9 +71,9 @@ def _key_clause(n: int, key: str) -> sql.Composable:
 
 
 def _time_clause(n: int, key: str, raw: str, params: dict) -> sql.Composable:
-    column, op = TIME_FILTERS[key]
+    column, op, shift = TIME_FILTERS[key]
     try:
-        params[f"ft{n}"] = int(raw) - GREGORIAN_OFFSET
+        params[f"ft{n}"] = int(raw) - GREGORIAN_OFFSET + shift
     except ValueError:
         return sql.SQL("FALSE")  # Kazoo: a filter that throws excludes the document
     return sql.SQL("{} {} to_timestamp({})").format(sql.Identifier(column), sql.SQL(op), sql.Placeholder(f"ft{n}"))

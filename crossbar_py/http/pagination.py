@@ -1,4 +1,5 @@
-"""Kazoo's listing pagination: page_size, start_key / next_start_key, paginate=false (contract 9)."""
+"""Kazoo's listing pagination: page_size, start_key / next_start_key, paginate=false
+(docs/kazoo-compatibility.md §9)."""
 
 import base64
 import struct
@@ -62,7 +63,7 @@ class Page:
         if not self.paginate:
             return rows, {}
         page, more = rows[: self.size], rows[self.size :]
-        extra = {"page_size": len(page)}
+        extra: dict = {"page_size": len(page)}
         if self.start_given:
             extra["start_key"] = self.start_given
         if more:

@@ -25,7 +25,8 @@ def load(schema: Schema, query) -> dict:
         return schema.load(dict(query), unknown=EXCLUDE)
     except ValidationError as err:
         out = {}
-        for name, messages in err.messages.items():
+        messages_by_field = err.messages if isinstance(err.messages, dict) else {}
+        for name, messages in messages_by_field.items():
             validator, _, text = str(messages[0]).partition("|")
             out[name] = {validator if text else "invalid": {"message": text or validator, "value": query.get(name)}}
         raise ValidationFailed(out) from err

@@ -48,7 +48,7 @@ def _tunnelled_verb(request: web.Request) -> str | None:
         return None
     body = request.get(keys.BODY, {})
     data = body.get("data")
-    # Kazoo looks in data, then the query string, then the envelope (contract 3).
+    # Kazoo looks in data, then the query string, then the envelope (docs/kazoo-compatibility.md §3).
     verb = (data.get("verb") if isinstance(data, dict) else None) or request.query.get("verb") or body.get("verb")
     verb = str(verb).upper() if verb else None
     return verb if verb in TUNNEL_VERBS and verb != "POST" else None
@@ -82,7 +82,7 @@ async def resolve_route(request: web.Request, handler):
         raise MethodNotAllowed()
     if verb or path != request.path:
         target = _Target(verb or request.method, request.rel_url.with_path(path))
-        request[keys.MATCH] = await request.app.router.resolve(target)
+        request[keys.MATCH] = await request.app.router.resolve(target)  # type: ignore[arg-type]
     return await handler(request)
 
 

@@ -15,13 +15,13 @@ def _path(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         parts.append(error.message.split("'")[1])
     elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = error.schema.get("properties", {})
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         parts.append(next((str(k) for k in error.instance if k not in allowed), ""))
     return ".".join(parts)
 
 
 def _detail(error: jsonschema.ValidationError) -> tuple:
-    v, target, value = error.validator, error.validator_value, error.instance
+    v, target, value = str(error.validator), error.validator_value, error.instance
     if v == "required":
         return "required", {"message": "Field is required but missing", "value": _path(error).split(".")[-1]}
     messages = {
@@ -38,7 +38,8 @@ def _detail(error: jsonschema.ValidationError) -> tuple:
     }
     if v == "type":
         types = target if isinstance(target, list) else [target]
-        return "type", {"message": f"Value did not match type(s): {', '.join(types)}", "target": target, "value": value}
+        names = ", ".join(str(t) for t in types)
+        return "type", {"message": f"Value did not match type(s): {names}", "target": target, "value": value}
     if v == "format":
         return "wrong_format", {"message": "Field is not in the correct format", "value": value, "format": target}
     detail = {"message": messages.get(v, error.message), "target": target, "value": value}
@@ -91,7 +92,7 @@ def validate(schema: dict, data: dict) -> dict:
             fixed = _coerce(error.instance, error.validator_value)
             if fixed is not error.instance:
                 _set_path(doc, error.absolute_path, fixed)
-    errors = {}
+    errors: dict = {}
     for error in validator.iter_errors(doc):
         name, detail = _detail(error)
         errors.setdefault(_path(error), {})[name] = detail
@@ -99,3 +100,11 @@ def validate(schema: dict, data: dict) -> dict:
         raise ValidationFailed(errors)
     _apply_defaults(schema, doc)
     return doc
+
+
+def require_object(data) -> dict:
+    """A request's data that must be an object (a list is 400 in Kazoo's shape, never a crash)."""
+    if not isinstance(data, dict):
+        detail = {"message": "Value did not match type(s): object", "target": "object", "value": data}
+        raise ValidationFailed({"data": {"type": detail}})
+    return data

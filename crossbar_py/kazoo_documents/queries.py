@@ -1,6 +1,6 @@
 """SQL for kazoo_documents, their attachments and the callflow routes they claim."""
 
-from psycopg2 import sql
+from crossbar_py.platform.db import sql
 
 _KEY = "account_id = %(account_id)s AND type = %(type)s AND id = %(id)s"
 
@@ -71,3 +71,5 @@ SELECT r.callflow_id, coalesce(d.doc ->> 'name', '') AS name FROM callflow_route
 """
 
 RELEASE_ROUTES = "DELETE FROM callflow_routes WHERE account_id = %(account_id)s AND callflow_id = %(callflow_id)s"
+
+CALLFLOW_NUMBERS = "SELECT value FROM callflow_routes WHERE account_id = %(account_id)s AND kind = 'numbers'"

@@ -9,7 +9,7 @@ from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
 from crossbar_py.http import conditional, envelope, uploads
 from crossbar_py.http.errors import BadIdentifier
-from crossbar_py.http.middlewares import raw_body
+from crossbar_py.http.markers import raw_body
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param, route_match
 from crossbar_py.kazoo_documents import service
@@ -27,10 +27,9 @@ def _where(request: web.Request) -> tuple:
     return request.app[keys.DB], request[keys.ACCOUNT]["id"], _kind(request)
 
 
-def document_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
-    """A single document with its revision and ETag."""
-    rev = conditional.etag(row)
-    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
+def document_response(request: web.Request, row: dict, status: int = 200) -> web.Response:
+    """A single document with its revision and ETag (304 for a GET whose If-None-Match names it)."""
+    return envelope.document(request, row, public(row), status=status)
 
 
 async def list_documents(request: web.Request) -> web.Response:
@@ -46,16 +45,14 @@ async def create_document(request: web.Request) -> web.Response:
     db, account_id, kind = _where(request)
     row = await service.create_document(db, account_id, kind, request[keys.BODY]["data"])
     location = f"/v2/accounts/{account_id}/{kind}/{row['id']}"
-    return envelope.success(
-        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
-    )
+    return envelope.document(request, row, public(row), status=201, location=location)
 
 
 async def get_document(request: web.Request) -> web.Response:
     """GET /<type>/{id}."""
     row = await service.get_document(*_where(request), path_param(request, "doc_id"))
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
+    if row["type"] == "directories":
+        row = {**row, "doc": await service.directory_view(request.app[keys.DB], row)}
     return document_response(request, row)
 
 
@@ -109,6 +106,12 @@ async def get_media_raw(request: web.Request) -> web.Response:
     return web.Response(body=bytes(stored["body"]), headers={"Content-Type": stored["content_type"]})
 
 
+async def list_messages(request: web.Request) -> web.Response:
+    """GET /vmboxes/{id}/messages: we record no voicemail, so a box has no messages."""
+    await service.get_document(*_where(request), path_param(request, "doc_id"))
+    return envelope.success(request, [])
+
+
 def setup(router: web.UrlDispatcher) -> None:
     """Register the routes of every stored collection."""
     for kind in COLLECTIONS:
@@ -120,4 +123,5 @@ def setup(router: web.UrlDispatcher) -> None:
         router.add_patch(f"{base}/{{doc_id}}", patch_document)
         router.add_delete(f"{base}/{{doc_id}}", delete_document)
     router.add_get("/v2/accounts/{account_id}/media/{doc_id}/raw", get_media_raw)
+    router.add_get("/v2/accounts/{account_id}/vmboxes/{doc_id}/messages", list_messages)
     router.add_post("/v2/accounts/{account_id}/media/{doc_id}/raw", upload_media)

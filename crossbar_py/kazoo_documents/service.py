@@ -1,14 +1,14 @@
 """Rules for stored Kazoo documents: validation by type, ids, revisions, soft delete, callflow routes."""
 
-from psycopg2.extras import Json
-
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
 from crossbar_py.http import filters
 from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed
-from crossbar_py.http.validation import validate
+from crossbar_py.http.validation import require_object, validate
 from crossbar_py.kazoo_documents import queries
 from crossbar_py.kazoo_documents.schema import COLLECTIONS
+from crossbar_py.platform.db import Json
+from crossbar_py.users import service as users
 
 
 def _key(account_id: str, kind: str, doc_id: str) -> dict:
@@ -28,7 +28,8 @@ async def _claim_routes(cur, account_id: str, callflow_id: str, doc: dict) -> No
     await cur.execute(queries.RELEASE_ROUTES, {"account_id": account_id, "callflow_id": callflow_id})
     errors = {}
     for kind, label in (("numbers", "Number"), ("patterns", "Pattern")):
-        for value in dict.fromkeys(doc.get(kind, [])):
+        # One lock order for every writer: two callflows claiming the same numbers cannot deadlock.
+        for value in sorted(set(doc.get(kind, []))):
             params = {"account_id": account_id, "kind": kind, "value": value, "callflow_id": callflow_id}
             await cur.execute(queries.CLAIM_ROUTE, params)
             if await cur.fetchone() is None:
@@ -63,9 +64,11 @@ async def get_document(db, account_id: str, kind: str, doc_id: str) -> dict:
     return row
 
 
-async def create_document(db, account_id: str, kind: str, data: dict) -> dict:
-    """Validate and insert; a client-supplied id is kept, one ever used is 409 (decisions 6)."""
-    doc = _prepare(kind, documents.strip_private(data))
+async def create_document(db, account_id: str, kind: str, data: dict, prepare=None) -> dict:
+    """Validate (by the type's schema, or `prepare(body, None)`) and insert; a client-supplied id is kept, one ever used
+    is 409 (decisions 6)."""
+    data = documents.strip_private(require_object(data))
+    doc = prepare(data, None) if prepare else _prepare(kind, data)
     doc_id = str(doc.pop("id", "") or documents.new_id())
     key = _key(account_id, kind, doc_id)
     async with db.transaction() as cur:
@@ -77,12 +80,15 @@ async def create_document(db, account_id: str, kind: str, data: dict) -> dict:
         return await cur.fetchone()
 
 
-async def save_document(db, account_id: str, kind: str, doc_id: str, data: dict, patch: bool, if_match=None):
-    """POST (replace) or PATCH (merge) a live document."""
+async def save_document(
+    db, account_id: str, kind: str, doc_id: str, data: dict, patch: bool, if_match=None, prepare=None
+) -> dict:
+    """POST (replace) or PATCH (merge) a live document; `prepare(body, stored)` validates when given."""
     key = _key(account_id, kind, doc_id)
     async with db.transaction() as cur:
         stored = await crud.fetch_for_write(cur, queries.GET_DOC_FOR_UPDATE, key, doc_id, if_match)
-        doc = _prepare(kind, crud.next_body(stored["doc"], data, patch))
+        body = crud.next_body(stored["doc"], require_object(data), patch)
+        doc = prepare(body, stored["doc"]) if prepare else _prepare(kind, body)
         await _after_write(cur, account_id, kind, doc_id, doc)
         await cur.execute(queries.UPDATE_DOC, {**key, "doc": Json(doc), "rev_hash": documents.rev_hash(doc)})
         return await cur.fetchone()
@@ -131,3 +137,15 @@ async def get_attachment(db, account_id: str, kind: str, doc_id: str, name: str)
 async def whitelabel_by_domain(db, domain: str) -> dict | None:
     """The whitelabel document that claims a domain."""
     return await db.fetch_one(queries.WHITELABEL_BY_DOMAIN, {"domain": domain})
+
+
+async def callflow_numbers(db, account_id: str) -> set:
+    """The numbers the account's callflows route (a phone number's `used_by`)."""
+    rows = await db.fetch_all(queries.CALLFLOW_NUMBERS, {"account_id": account_id})
+    return {r["value"] for r in rows}
+
+
+async def directory_view(db, row: dict) -> dict:
+    """A directory as GET shows it: `users` are the account's users that list it (Kazoo's users_listing)."""
+    members = await users.directory_members(db, row["account_id"], row["id"])
+    return {**row["doc"], "users": members}

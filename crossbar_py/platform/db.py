@@ -9,6 +9,7 @@ import aiopg
 import psycopg2
 import psycopg2.errors
 import psycopg2.extras
+from psycopg2 import sql
 
 from crossbar_py.http.errors import ServiceUnavailable
 from crossbar_py.platform import logs
@@ -16,6 +17,8 @@ from crossbar_py.platform import logs
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 UniqueViolation = psycopg2.errors.UniqueViolation
+Json = psycopg2.extras.Json
+__all__ = ["Database", "Json", "UniqueViolation", "migrate", "sql"]
 
 SET_REQUEST_ID = "SELECT set_config('crossbar.request_id', %(request_id)s, true)"
 MIGRATIONS_TABLE = """
@@ -107,3 +110,19 @@ def migrate(dsn: str, sql_dir: Path = SQL_DIR, out=print) -> list:
                 cur.execute(MIGRATION_RECORD, {"name": path.name})
                 applied.append(path.name)
     return applied
+
+
+def probe(dsn: str) -> bool:
+    """True once a server accepts a connection (raises while it does not)."""
+    psycopg2.connect(dsn).close()
+    return True
+
+
+def ensure_database(admin_dsn: str, name: str) -> None:
+    """Create the database `name` unless it exists."""
+    with contextlib.closing(psycopg2.connect(admin_dsn)) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name})
+            if not cur.fetchone():
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -1,4 +1,4 @@
-"""Kamailio's JSON-RPC (over HTTP on loopback): only for what SQL cannot do (decisions 18)."""
+"""Kamailio's JSON-RPC (over HTTP on loopback): only for what SQL cannot do (docs/decisions.md §18)."""
 
 import itertools
 
@@ -39,6 +39,8 @@ class Kamailio:
         body: str = "",
     ) -> None:
         """Send a NOTIFY (e.g. check-sync) from Kamailio to a contact (dst: its real address behind NAT)."""
+        if any(c in value for value in (ruri, to_aor, event, dst or "", content_type or "") for c in "\r\n"):
+            raise KamailioError("NOTIFY refused: a header value holds a line break")
         headers = (
             f"From: <sip:crossbar@{to_aor.split('@')[-1]}>;tag=cbpy{next(self._ids)}\r\n"
             f"To: <sip:{to_aor}>\r\nEvent: {event}\r\nSubscription-State: terminated\r\n"

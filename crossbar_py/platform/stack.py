@@ -15,6 +15,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crossbar_py.platform import db
+
 ROOT = Path(__file__).resolve().parents[2]
 KAMAILIO_CFG = ROOT / "kamailio" / "kamailio.cfg"
 LOOPBACK = "127.0.0.1"
@@ -200,8 +202,9 @@ def start_postgres(workdir: Path, port: int = 0, options: dict | None = None) ->
         user=user,
     )
     dsn = f"postgresql://postgres@{LOOPBACK}:{port}/crossbar"
-    _wait(lambda: _pg_ready(port), "PostgreSQL", proc)
-    _ensure_database(port)
+    admin = f"postgresql://postgres@{LOOPBACK}:{port}/postgres"
+    _wait(lambda: db.probe(admin), "PostgreSQL", proc)
+    db.ensure_database(admin, "crossbar")
     return dsn, proc
 
 
@@ -221,25 +224,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _pg_ready(port: int) -> bool:
-    import psycopg2
-
-    psycopg2.connect(host=LOOPBACK, port=port, user="postgres", dbname="postgres").close()
-    return True
-
-
-def _ensure_database(port: int) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(host=LOOPBACK, port=port, user="postgres", dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = 'crossbar'")
-        if not cur.fetchone():
-            cur.execute("CREATE DATABASE crossbar")
-    conn.close()
 
 
 def start_redis(workdir: Path, port: int = 0) -> tuple:

@@ -1,5 +1,5 @@
 """HTTP for seed 001's SIP devices: /devices/sip[/{D}], and credentials and reset-password under both
-/devices/sip/{D} and /devices/{D} (registrations-plus.md)."""
+/devices/sip/{D} and /devices/{D} (docs/monitoring.md)."""
 
 import json
 

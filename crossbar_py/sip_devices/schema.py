@@ -1,7 +1,7 @@
 """Seed 001's SIP-device object (camelCase) and where each field lives in a Kazoo device document."""
 
-from crossbar_py.registrations.contacts.service import parse_uri
-from crossbar_py.registrations.state.view import iso
+from crossbar_py.common.sip import parse_uri
+from crossbar_py.common.times import iso
 
 # Twelve hex digits, bare or in pairs separated by ':' or '-' (the forms phones print on their labels).
 MAC_PATTERN = r"^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$"

@@ -7,7 +7,7 @@ from crossbar_py.devices import service as devices
 from crossbar_py.http.errors import BadIdentifier, ValidationFailed, field_error
 from crossbar_py.http.validation import validate
 from crossbar_py.registrations.contacts.service import aor_contacts, notify_each
-from crossbar_py.sip_devices import queries
+from crossbar_py.registrations.state import service as registration
 from crossbar_py.sip_devices.schema import FIELD_OF_PATH, SIP_DEVICE, SIP_DEVICE_CREATE, to_document
 from crossbar_py.users.service import get_user
 
@@ -59,8 +59,8 @@ async def patch(db, account: dict, device_id: str, data: dict, if_match=None) ->
 
 
 async def registration_state(db, row: dict) -> dict | None:
-    """The device's device_registration_state row (status and its newest live contact)."""
-    return await db.fetch_one(queries.REGISTRATION_STATE, {"device_id": row["id"], "account_id": row["account_id"]})
+    """The device's registration state row (status and its newest live contact)."""
+    return await registration.current(db, row)
 
 
 def _sip(device: dict, need_password: bool) -> dict:

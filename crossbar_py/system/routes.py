@@ -6,10 +6,10 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.http import envelope
-from crossbar_py.http.middlewares import public
+from crossbar_py.http.markers import unauthenticated
 
 
-@public
+@unauthenticated
 async def healthz(request: web.Request) -> web.Response:
     """GET /healthz: the process answers."""
     return envelope.render({"status": "ok"}, 200)
@@ -23,7 +23,7 @@ async def _check(name: str, coro) -> tuple:
     return name, "ok"
 
 
-@public
+@unauthenticated
 async def readyz(request: web.Request) -> web.Response:
     """GET /readyz: PostgreSQL, Redis and Kamailio all answer (503 otherwise)."""
     app = request.app
@@ -38,7 +38,7 @@ async def readyz(request: web.Request) -> web.Response:
     return envelope.render({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
 
 
-@public
+@unauthenticated
 async def metrics(request: web.Request) -> web.Response:
     """GET /metrics: Prometheus text."""
     return web.Response(text=request.app[keys.METRICS].render(), content_type="text/plain")

@@ -1,6 +1,6 @@
 """SQL for users."""
 
-from psycopg2 import sql
+from crossbar_py.platform.db import sql
 
 GET_USER = "SELECT * FROM users WHERE id = %(id)s AND account_id = %(account_id)s AND NOT deleted"
 
@@ -44,3 +44,12 @@ class Delete:
     FOR_UPDATE = GET_USER_FOR_UPDATE
     SOFT_DELETE = "UPDATE users SET deleted = true, rev = rev + 1, modified = now() WHERE id = %(id)s"
     HARD_DELETE = "DELETE FROM users WHERE id = %(id)s"
+
+
+# A user lists the directories it is in as {directory_id: callflow_id} (Kazoo's directories/users_listing).
+DIRECTORY_MEMBERS = """
+SELECT id AS user_id, doc -> 'directories' ->> %(directory_id)s AS callflow_id FROM users
+ WHERE account_id = %(account_id)s AND NOT deleted AND jsonb_typeof(doc -> 'directories') = 'object'
+   AND doc -> 'directories' ? %(directory_id)s
+ ORDER BY id
+"""

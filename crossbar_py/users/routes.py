@@ -5,27 +5,18 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
-from crossbar_py.http import conditional, envelope, filters
+from crossbar_py.http import conditional, envelope
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
-from crossbar_py.users import queries, service
-
-
-def _user_response(request: web.Request, row: dict, status: int = 200, **kw) -> web.Response:
-    rev = conditional.etag(row)
-    return envelope.success(request, public(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'}, **kw)
+from crossbar_py.users import service
 
 
 async def list_users(request: web.Request) -> web.Response:
     """GET /users: summaries, filtered and paginated."""
-    page = Page.from_request(request)
-    where, params = filters.build(request.query)
-    rows = await request.app[keys.DB].fetch_all(
-        queries.LIST_USERS.format(filters=where),
-        {"account_id": request[keys.ACCOUNT]["id"], "start": page.start, "limit": page.limit(), **params},
+    data, extra = await service.list_users(
+        request.app[keys.DB], request[keys.ACCOUNT]["id"], Page.from_request(request), request.query
     )
-    rows, extra = page.envelope(rows, key=lambda r: r["id"])
-    return envelope.success(request, [service.summary(r) for r in rows], extra=extra)
+    return envelope.listing(request, data, extra=extra)
 
 
 async def create_user(request: web.Request) -> web.Response:
@@ -35,17 +26,13 @@ async def create_user(request: web.Request) -> web.Response:
         request.app[keys.DB], request.app[keys.SETTINGS], account, request[keys.BODY]["data"]
     )
     location = f"/v2/accounts/{account['id']}/users/{row['id']}"
-    return envelope.success(
-        request, public(row), status=201, revision=conditional.etag(row), headers={"Location": location}
-    )
+    return envelope.document(request, row, public(row), status=201, location=location)
 
 
 async def get_user(request: web.Request) -> web.Response:
     """GET /users/{U}."""
     row = await service.get_user(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "user_id"))
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
-    return _user_response(request, row)
+    return envelope.document(request, row, public(row))
 
 
 async def _save(request: web.Request, patch: bool) -> web.Response:
@@ -58,7 +45,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         patch,
         conditional.if_match(request),
     )
-    return _user_response(request, row)
+    return envelope.document(request, row, public(row))
 
 
 async def update_user(request: web.Request) -> web.Response:

@@ -1,10 +1,9 @@
 """User rules: lower-cased unique usernames, write-only passwords."""
 
-from psycopg2.extras import Json
-
 from crossbar_py.auth import tokens as auth
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
+from crossbar_py.http import filters
 from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed, field_error
 from crossbar_py.http.validation import validate
 from crossbar_py.platform.db import UniqueViolation
@@ -51,46 +50,28 @@ async def create_user(db, settings, account: dict, data: dict) -> dict:
         "account_id": account["id"],
         "username": doc.get("username"),
         "enabled": doc["enabled"],
-        "doc": Json(doc),
-        "rev_hash": documents.rev_hash(doc),
+        **crud.stored(doc),
         **_hashes(settings, doc.get("username"), password),
     }
-    try:
-        async with db.transaction() as cur:
-            await cur.execute(queries.INSERT_USER, params)
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise _unique(exc, doc) from exc
+    return await crud.insert(db, queries.INSERT_USER, params, lambda exc: _unique(exc, doc))
 
 
 async def save_user(db, settings, account_id: str, user_id: str, data: dict, patch: bool, if_match=None) -> dict:
     """POST or PATCH a user. A new password is rehashed; a new username needs the password too."""
-    try:
-        async with db.transaction() as cur:
-            stored = await crud.fetch_for_write(
-                cur, queries.GET_USER_FOR_UPDATE, {"id": user_id, "account_id": account_id}, user_id, if_match
+    async with crud.transaction(db, lambda exc: _unique(exc, data)) as cur:
+        stored = await crud.fetch_for_write(
+            cur, queries.GET_USER_FOR_UPDATE, {"id": user_id, "account_id": account_id}, user_id, if_match
+        )
+        doc, password = _prepare(crud.next_body(stored["doc"], data, patch))
+        if doc.get("username") != stored["username"] and not password and stored["md5_hash"]:
+            raise ValidationFailed(
+                {"password": {"required": {"message": "Field is required but missing", "value": "password"}}}
             )
-            doc, password = _prepare(crud.next_body(stored["doc"], data, patch))
-            if doc.get("username") != stored["username"] and not password and stored["md5_hash"]:
-                raise ValidationFailed(
-                    {"password": {"required": {"message": "Field is required but missing", "value": "password"}}}
-                )
-            keep = {k: stored[k] for k in NO_PASSWORD}
-            hashes = _hashes(settings, doc.get("username"), password) if password else keep
-            await cur.execute(
-                queries.UPDATE_USER,
-                {
-                    "id": user_id,
-                    "username": doc.get("username"),
-                    "enabled": doc["enabled"],
-                    "doc": Json(doc),
-                    "rev_hash": documents.rev_hash(doc),
-                    **hashes,
-                },
-            )
-            return await cur.fetchone()
-    except UniqueViolation as exc:
-        raise _unique(exc, data) from exc
+        keep = {k: stored[k] for k in NO_PASSWORD}
+        hashes = _hashes(settings, doc.get("username"), password) if password else keep
+        params = {"id": user_id, "username": doc.get("username"), "enabled": doc["enabled"], **crud.stored(doc)}
+        await cur.execute(queries.UPDATE_USER, {**params, **hashes})
+        return await cur.fetchone()
 
 
 async def delete_user(db, account_id: str, user_id: str, soft: bool, if_match=None) -> dict:
@@ -100,9 +81,37 @@ async def delete_user(db, account_id: str, user_id: str, soft: bool, if_match=No
     )
 
 
+async def find_user(db, account_id: str, user_id: str) -> dict | None:
+    """A user of the account, or None."""
+    return await db.fetch_one(queries.GET_USER, {"id": user_id, "account_id": account_id})
+
+
 async def get_user(db, account_id: str, user_id: str) -> dict:
     """A user of the account, or 404."""
-    row = await db.fetch_one(queries.GET_USER, {"id": user_id, "account_id": account_id})
+    row = await find_user(db, account_id, user_id)
     if row is None:
         raise BadIdentifier(user_id)
     return row
+
+
+async def login_candidates(db, account_id: str, method: str, lookup: str) -> list:
+    """The account's users whose md5 (or sha) lookup key matches: the few a login then checks slowly."""
+    query = queries.FIND_LOGIN_CANDIDATES_MD5 if method == "md5" else queries.FIND_LOGIN_CANDIDATES_SHA
+    return await db.fetch_all(query, {"account_id": account_id, "lookup": lookup})
+
+
+async def list_users(db, account_id: str, page, query) -> tuple:
+    """(summaries, pagination keys) for a listing with Kazoo's filters."""
+    where, params = filters.build(query)
+    rows = await db.fetch_all(
+        queries.LIST_USERS.format(filters=where),
+        {"account_id": account_id, "start": page.start, "limit": page.limit(), **params},
+    )
+    rows, extra = page.envelope(rows, key=lambda r: r["id"])
+    return [summary(r) for r in rows], extra
+
+
+async def directory_members(db, account_id: str, directory_id: str) -> list:
+    """The users in a directory, each with the callflow it reaches them by (a directory's `users`)."""
+    rows = await db.fetch_all(queries.DIRECTORY_MEMBERS, {"account_id": account_id, "directory_id": directory_id})
+    return [{k: v for k, v in r.items() if v is not None} for r in rows]

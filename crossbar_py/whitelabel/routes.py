@@ -6,15 +6,14 @@ from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public as public_doc
 from crossbar_py.http import conditional, envelope, uploads
-from crossbar_py.http.middlewares import public, raw_body
+from crossbar_py.http.markers import raw_body, unauthenticated
 from crossbar_py.http.routing import path_param, route_match
 from crossbar_py.whitelabel import service
 from crossbar_py.whitelabel.schema import FILES
 
 
 def _doc(request: web.Request, row: dict, status: int = 200) -> web.Response:
-    rev = conditional.etag(row)
-    return envelope.success(request, public_doc(row), status=status, revision=rev, headers={"ETag": f'"{rev}"'})
+    return envelope.document(request, row, public_doc(row), status=status)
 
 
 def _file_name(request: web.Request) -> str:
@@ -70,7 +69,7 @@ async def upload_file(request: web.Request) -> web.Response:
     return _doc(request, await service.put_file(*_where(request), name, content_type, body))
 
 
-@public
+@unauthenticated
 async def get_by_domain(request: web.Request) -> web.Response:
     """GET /v2/whitelabel/{domain}: no token; 404 when no account claims the domain."""
     return envelope.success(
@@ -78,7 +77,7 @@ async def get_by_domain(request: web.Request) -> web.Response:
     )
 
 
-@public
+@unauthenticated
 async def get_file_by_domain(request: web.Request) -> web.Response:
     """GET /v2/whitelabel/{domain}/logo|icon|welcome: no token."""
     db = request.app[keys.DB]

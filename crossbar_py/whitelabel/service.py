@@ -3,7 +3,7 @@
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
 from crossbar_py.http.errors import BadIdentifier, field_error
-from crossbar_py.http.validation import validate
+from crossbar_py.http.validation import require_object, validate
 from crossbar_py.kazoo_documents import service as store
 from crossbar_py.platform.db import UniqueViolation
 from crossbar_py.whitelabel.schema import WHITELABEL
@@ -29,7 +29,7 @@ async def save(db, account_id: str, data: dict, patch: bool = False, must_exist:
     stored = await store.get_singleton(db, account_id, KIND, DOC_ID)
     if stored is None and must_exist:
         raise BadIdentifier(DOC_ID)
-    doc = validate(WHITELABEL, crud.next_body(stored["doc"] if stored else {}, data, patch))
+    doc = validate(WHITELABEL, crud.next_body(stored["doc"] if stored else {}, require_object(data), patch))
     try:
         return await store.put_singleton(db, account_id, KIND, DOC_ID, documents.strip_private(doc), if_match)
     except UniqueViolation as exc:

@@ -1,4 +1,4 @@
-"""Accounts and users (contract 11): CRUD, tree routes, api_key, uniqueness."""
+"""Accounts and users (docs/kazoo-compatibility.md §11): CRUD, tree routes, api_key, uniqueness."""
 
 import asyncio
 import secrets

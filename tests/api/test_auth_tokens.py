@@ -1,4 +1,5 @@
-"""api_auth, token_auth, tokeninfo, Basic auth, login limits and revocation (contract 7, decisions 8-10)."""
+"""api_auth, token_auth, tokeninfo, Basic auth, login limits and revocation
+(docs/kazoo-compatibility.md §7, docs/decisions.md §8-10)."""
 
 import asyncio
 import base64
@@ -83,8 +84,8 @@ async def test_revoked_token_is_refused_by_every_node_within_a_second(aiohttp_cl
         await asyncio.sleep(0.05)
 
 
-async def test_without_redis_reads_work_and_revocations_still_arrive(aiohttp_client, client, stack_env, tenant):
-    dead_redis = stack_env.settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+async def test_without_redis_reads_work_and_revocations_still_arrive(aiohttp_client, client, data_env, tenant):
+    dead_redis = data_env.settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")
     node = await aiohttp_client(create_app(dead_redis))
     await ok(await node.get(tenant.url("/devices"), headers=tenant.headers))
     token = await login(node, "admin", tenant.password, account_name=tenant.name)
@@ -97,9 +98,9 @@ async def test_without_redis_reads_work_and_revocations_still_arrive(aiohttp_cli
 
 
 @pytest.fixture
-async def strict_client(aiohttp_client, stack_env):
+async def strict_client(aiohttp_client, data_env):
     """An app whose login limit is 3 failures per account and address."""
-    return await aiohttp_client(create_app(stack_env.settings(login_fail_per_account_ip=3, login_fail_per_ip=1000)))
+    return await aiohttp_client(create_app(data_env.settings(login_fail_per_account_ip=3, login_fail_per_ip=1000)))
 
 
 async def test_failed_logins_past_the_limit_get_429_even_with_the_right_password(strict_client, make_tenant):

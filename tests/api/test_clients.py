@@ -1,4 +1,5 @@
-"""The API driven the way its real clients drive it: kazoo-sdk (Python) and Monster UI (contract 14)."""
+"""The API driven the way its real clients drive it: kazoo-sdk (Python) and Monster UI
+(docs/kazoo-compatibility.md §14)."""
 
 import base64
 import hashlib

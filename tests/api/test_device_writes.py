@@ -1,4 +1,4 @@
-"""Device POST, PATCH, DELETE, revisions and conditional requests (contract 8.6, 8.7, 12)."""
+"""Device POST, PATCH, DELETE, revisions and conditional requests (docs/kazoo-compatibility.md §8.6, 8.7, 12)."""
 
 import asyncio
 
@@ -229,3 +229,25 @@ async def test_access_lists_round_trip(client, tenant):
     assert {"order", "cidrs"} <= set(body["data"])
     assert (await ok(await client.delete(url, headers=tenant.headers)))["data"] == {}
     assert (await ok(await client.get(url, headers=tenant.headers)))["data"] == {}
+
+
+async def test_notify_event_with_a_line_break_is_400_not_a_header(client, tenant):
+    dev = await tenant.create_device(client, sip={"username": "crlf1", "password": "pw12345"})
+    for data in (
+        {"event": "check-sync\r\nX-Evil: 1"},
+        {"event": "ok", "body": {"content_type": "a/b\r\nX: 1", "data": ""}},
+    ):
+        resp = await client.put(
+            tenant.url(f"/devices/{dev['id']}"), headers=tenant.headers, json={"action": "notify", "data": data}
+        )
+        await assert_error(resp, 400, "validation error")
+
+
+async def test_check_sync_event_with_a_line_break_is_refused_on_write(client, tenant):
+    resp = await client.put(
+        tenant.url("/devices"),
+        headers=tenant.headers,
+        json={"data": {"name": "crlf", "provision": {"check_sync_event": "check-sync\r\nX-Evil: 1"}}},
+    )
+    body = await assert_error(resp, 400, "validation error")
+    assert "provision.check_sync_event" in body["data"]

@@ -1,4 +1,4 @@
-"""Device create and read, as much as the registration path needs (contract 8.3, 8.5)."""
+"""Device create and read, as much as the registration path needs (docs/kazoo-compatibility.md §8.3, 8.5)."""
 
 import asyncio
 

@@ -1,5 +1,6 @@
 """SmartPBX's stored documents (callflows, vmboxes, media, ...) replayed as monster-ui-voip sends them."""
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -199,3 +200,51 @@ async def test_documents_of_one_account_are_invisible_to_another(client, tenant,
         await client.get(other.url(f"/vmboxes/{box['id']}"), headers=other.headers), 404, "bad_identifier"
     )
     assert (await ok(await client.get(other.url("/vmboxes"), headers=other.headers)))["data"] == []
+
+
+async def test_smartpbx_directory_lists_the_users_that_name_it(client, tenant):
+    directory = await _put(client, tenant, "/directories", {"name": "SmartPBX Directory", "confirm_match": False})
+    body = await ok(await client.get(tenant.url(f"/directories/{directory['id']}"), headers=tenant.headers))
+    assert body["data"]["users"] == []
+    user = {"first_name": "Dee", "last_name": "Rectory", "directories": {directory["id"]: "c" * 32}}
+    created = await _put(client, tenant, "/users", user)
+    body = await ok(await client.get(tenant.url(f"/directories/{directory['id']}"), headers=tenant.headers))
+    assert body["data"]["users"] == [{"user_id": created["id"], "callflow_id": "c" * 32}]
+
+
+async def test_a_vmbox_has_no_messages(client, tenant):
+    box = await _put(client, tenant, "/vmboxes", {"name": "B", "mailbox": "300"})
+    body = await ok(await client.get(tenant.url(f"/vmboxes/{box['id']}/messages"), headers=tenant.headers))
+    assert body["data"] == []
+    resp = await client.get(tenant.url(f"/vmboxes/{'e' * 32}/messages"), headers=tenant.headers)
+    await assert_error(resp, 404, "bad_identifier")
+
+
+async def test_concurrent_claims_of_one_number_leave_one_winner(client, tenant):
+    async def claim(n):
+        data = {"data": {"name": f"c{n}", "numbers": ["4444"], "flow": {}}}
+        return (await client.put(tenant.url("/callflows"), headers=tenant.headers, json=data)).status
+
+    statuses = sorted(await asyncio.gather(*(claim(n) for n in range(6))))
+    assert statuses == [201, 400, 400, 400, 400, 400]
+    assert len((await ok(await client.get(tenant.url("/callflows"), headers=tenant.headers)))["data"]) == 1
+
+
+async def test_documents_paginate_with_kazoo_start_keys(client, tenant):
+    ids = sorted([(await _put(client, tenant, "/menus", {"name": f"m{n}"}))["id"] for n in range(3)])
+    first = await ok(await client.get(tenant.url("/menus?page_size=2"), headers=tenant.headers))
+    assert [m["id"] for m in first["data"]] == ids[:2] and first["page_size"] == 2
+    rest = await ok(
+        await client.get(tenant.url(f"/menus?page_size=2&start_key={first['next_start_key']}"), headers=tenant.headers)
+    )
+    assert [m["id"] for m in rest["data"]] == ids[2:] and "next_start_key" not in rest
+
+
+async def test_crossed_claims_do_not_deadlock(client, tenant):
+    async def claim(numbers):
+        data = {"data": {"numbers": numbers, "flow": {}}}
+        return (await client.put(tenant.url("/callflows"), headers=tenant.headers, json=data)).status
+
+    orders = (["5001", "5002", "5003"], ["5003", "5002", "5001"]) * 3
+    runs = [claim(list(order)) for order in orders]
+    assert sorted(await asyncio.gather(*runs)) == [201, 400, 400, 400, 400, 400]

@@ -1,4 +1,4 @@
-"""Listing filters and with_status (contract 9, 8.8), applied before pagination."""
+"""Listing filters and with_status (docs/kazoo-compatibility.md §9, 8.8), applied before pagination."""
 
 import time
 

@@ -59,10 +59,10 @@ async def _analytics(client, tenant, period: str) -> dict:
     return (await ok(resp))["data"]
 
 
-async def test_analytics_over_a_scripted_hour_are_exact(client, stack_env, fleet):
+async def test_analytics_over_a_scripted_hour_are_exact(client, data_env, fleet):
     tenant, (d1, d2, d3, d4) = fleet
     _script(
-        stack_env.dsn,
+        data_env.dsn,
         tenant,
         [
             (90, "registered", d4, "r0"),  # before the hour: changes nothing in it
@@ -95,10 +95,10 @@ async def test_analytics_over_a_scripted_hour_are_exact(client, stack_env, fleet
     assert day["peakRegistrations"] == 3 and day["lowestRegistrations"] == 0 and len(day["data"]) == 24
 
 
-async def test_analytics_replay_from_a_snapshot(client, stack_env, fleet):
+async def test_analytics_replay_from_a_snapshot(client, data_env, fleet):
     tenant, (d1, *_) = fleet
     # d1 registered long ago (its event is gone, as retention would have it); a snapshot knows it.
-    conn = psycopg2.connect(stack_env.dsn)
+    conn = psycopg2.connect(data_env.dsn)
     with conn, conn.cursor() as cur:
         cur.execute(
             "INSERT INTO registration_snapshots (account_id, slot, taken_at, live_devices, live_contacts, registered)"
@@ -106,15 +106,15 @@ async def test_analytics_replay_from_a_snapshot(client, stack_env, fleet):
             (tenant.account_id, [d1["id"]], [1]),
         )
     conn.close()
-    _script(stack_env.dsn, tenant, [(30, "unregistered", d1, "old")])
+    _script(data_env.dsn, tenant, [(30, "unregistered", d1, "old")])
     data = await _analytics(client, tenant, "1h")
     assert data["peakRegistrations"] == 1 and data["lowestRegistrations"] == 0
     assert data["averageUptime"] == round(30 / (4 * 60) * 100, 2)
 
 
-async def test_snapshots_are_taken_once_per_slot(stack_env, fleet):
+async def test_snapshots_are_taken_once_per_slot(data_env, fleet):
     tenant, (d1, d2, *_) = fleet
-    conn = psycopg2.connect(stack_env.dsn)
+    conn = psycopg2.connect(data_env.dsn)
     with conn, conn.cursor() as cur:
         # Two live contacts of d1, as Kamailio writes them (server_id 99: no node pings them).
         for n in (1, 2):
@@ -124,9 +124,9 @@ async def test_snapshots_are_taken_once_per_slot(stack_env, fleet):
                 (f"snap-{secrets.token_hex(4)}", d1["sip"]["username"], tenant.realm, f"sip:x@192.0.2.{n}:5060"),
             )
     conn.close()
-    _script(stack_env.dsn, tenant, [(5, "registered", d2, "s2"), (4, "offline", d2, "s2")])
+    _script(data_env.dsn, tenant, [(5, "registered", d2, "s2"), (4, "offline", d2, "s2")])
     slot = datetime.now(UTC).replace(year=2001, microsecond=secrets.randbelow(10**6))
-    db = await Database.connect(stack_env.dsn, 2)
+    db = await Database.connect(data_env.dsn, 2)
     try:
         assert await snapshots.take(db, slot) is True
         assert await snapshots.take(db, slot) is False
@@ -141,13 +141,13 @@ async def test_snapshots_are_taken_once_per_slot(stack_env, fleet):
     assert row["registered"] == 1 and row["offline"] == 1
 
 
-async def test_dashboard_counts_and_alerts(client, stack_env, fleet):
+async def test_dashboard_counts_and_alerts(client, data_env, fleet):
     tenant, (d1, d2, d3, d4) = fleet
     events = [(50 - i, "registered", d2, f"f{i}") for i in range(6)]  # six fresh registrations: flapping
     events += [(40 - i, "unregistered", d2, f"f{i}") for i in range(6)]
     events += [(20, "registered", d3, "o1"), (5, "offline", d3, "o1")]
     events += [(3 - i, "auth_failed", d1, None) for i in range(3)]
-    _script(stack_env.dsn, tenant, events)
+    _script(data_env.dsn, tenant, events)
     await ok(
         await client.patch(
             tenant.url(f"/devices/{d4['id']}"), headers=tenant.headers, json={"data": {"enabled": False}}
@@ -189,10 +189,10 @@ async def test_monitoring_bad_input_and_tenant_wall(client, make_tenant, fleet):
         await assert_error(await client.get(url, headers=other.headers), 403, "forbidden")
 
 
-async def test_long_periods_add_up_snapshot_intervals_to_the_same_answer(client, stack_env, fleet):
+async def test_long_periods_add_up_snapshot_intervals_to_the_same_answer(client, data_env, fleet):
     tenant, (d1, d2, d3, _) = fleet
     _script(
-        stack_env.dsn,
+        data_env.dsn,
         tenant,
         [
             (170, "registered", d1, "a"),
@@ -205,7 +205,7 @@ async def test_long_periods_add_up_snapshot_intervals_to_the_same_answer(client,
     )
     # Hourly snapshots at -180, -120 and -60 minutes, as the loop would have taken them.
     snaps = [(180, [], []), (120, [d1["id"], d2["id"]], [1, 1]), (60, [d2["id"], d3["id"]], [1, 1])]
-    conn = psycopg2.connect(stack_env.dsn)
+    conn = psycopg2.connect(data_env.dsn)
     with conn, conn.cursor() as cur:
         for ago, live, counts in snaps:
             cur.execute(
@@ -220,7 +220,7 @@ async def test_long_periods_add_up_snapshot_intervals_to_the_same_answer(client,
         )
         taken = cur.fetchall()
     conn.close()
-    db = await Database.connect(stack_env.dsn, 2)
+    db = await Database.connect(data_env.dsn, 2)
     try:
         for (_, since), (slot, at) in zip(taken, taken[1:], strict=False):
             await snapshots._record_interval(db, tenant.account_id, slot, since, at)

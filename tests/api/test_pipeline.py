@@ -1,9 +1,11 @@
-"""Envelope, headers, errors and check order of the request pipeline (contract 2-6)."""
+"""Envelope, headers, errors and check order of the request pipeline (docs/kazoo-compatibility.md §2-6)."""
 
 import json
 
 import pytest
 
+from crossbar_py.app import create_app
+from crossbar_py.platform.stack import free_port
 from tests.helpers import ENVELOPE_KEYS, assert_error, ok
 
 
@@ -101,10 +103,18 @@ async def test_errors_carry_cors_headers(client, tenant):
     assert resp.headers["Access-Control-Max-Age"] == "86400"
 
 
-async def test_health_endpoints(client):
+async def test_health_endpoints(stack_env, client):
     assert (await client.get("/healthz")).status == 200
     resp = await client.get("/readyz")
     assert resp.status == 200
     assert (await resp.json())["checks"] == {"postgres": "ok", "redis": "ok", "kamailio": "ok"}
     text = await (await client.get("/metrics")).text()
     assert "crossbar_requests_total" in text
+
+
+async def test_readyz_names_what_is_down(aiohttp_client, data_env):
+    dead = data_env.settings(kamailio_rpc_url=f"http://127.0.0.1:{free_port()}/RPC")
+    resp = await (await aiohttp_client(create_app(dead))).get("/readyz")
+    assert resp.status == 503
+    checks = (await resp.json())["checks"]
+    assert checks["postgres"] == checks["redis"] == "ok" and checks["kamailio"] != "ok"

@@ -11,9 +11,9 @@ from tests.webhook_helpers import register_row, unregister_row
 
 
 @pytest.fixture
-def settings(stack_env):
+def settings(data_env):
     """A fast tailer and a heartbeat every half second."""
-    return stack_env.settings(events_poll_interval=0.1, events_heartbeat=0.5)
+    return data_env.settings(events_poll_interval=0.1, events_heartbeat=0.5)
 
 
 async def _next_message(resp, timeout: float = 5) -> dict:
@@ -75,10 +75,10 @@ async def test_the_stream_is_walled(client, make_tenant):
     await assert_error(await client.get(url), 401, "invalid_credentials")
 
 
-async def test_an_open_stream_does_not_hold_up_shutdown(aiohttp_client, stack_env, tenant, client):
+async def test_an_open_stream_does_not_hold_up_shutdown(aiohttp_client, data_env, tenant, client):
     from crossbar_py.app import create_app
 
-    node = await aiohttp_client(create_app(stack_env.settings(events_heartbeat=30)))
+    node = await aiohttp_client(create_app(data_env.settings(events_heartbeat=30)))
     resp = await node.get(tenant.url("/registrations/events"), headers=tenant.headers)
     assert resp.status == 200
     await asyncio.wait_for(node.close(), 10)

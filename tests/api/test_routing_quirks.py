@@ -1,5 +1,5 @@
 """Kazoo's routing and content quirks: /v1, /v2/account/, trailing slashes, verb tunnelling, `_=`,
-JSONP, pretty print, Content-Type handling (contract 1-3)."""
+JSONP, pretty print, Content-Type handling (docs/kazoo-compatibility.md §1-3)."""
 
 from tests.helpers import assert_error, ok
 

@@ -271,26 +271,26 @@ async def test_stale_if_match_is_412(client, tenant):
     assert resp.status == 412
 
 
-async def test_credentials_on_both_routes(client, tenant, stack_env):
+async def test_credentials_on_both_routes(client, tenant, data_env):
     data = await _create(client, tenant)
     expected = {
         "sipServer": "127.0.0.1",
-        "sipPort": stack_env.sip_port,
+        "sipPort": data_env.sip_port,
         "sipUsername": "john.doe",
         "sipPassword": data["credentials"]["sipPassword"],
         "sipDomain": tenant.realm,
-        "outboundProxy": f"127.0.0.1:{stack_env.sip_port}",
+        "outboundProxy": f"127.0.0.1:{data_env.sip_port}",
         "transportProtocol": "UDP",
     }
     for path in (f"/devices/{data['id']}/credentials", f"/devices/sip/{data['id']}/credentials"):
         assert (await ok(await client.get(tenant.url(path), headers=tenant.headers)))["data"] == expected
 
 
-async def test_credentials_follow_the_deployment_settings(aiohttp_client, stack_env, tenant, client):
+async def test_credentials_follow_the_deployment_settings(aiohttp_client, data_env, tenant, client):
     dev = await tenant.create_device(
         client, sip={"username": "cfg1", "password": "pw12345", "realm": "custom.sip.test"}
     )
-    settings = stack_env.settings(
+    settings = data_env.settings(
         sip_server="sip.example.net", outbound_proxy="edge.example.net:5080", sip_transport="TCP"
     )
     other = await aiohttp_client(create_app(settings))

@@ -127,10 +127,10 @@ async def test_system_wide_registrations_are_superduper_only(client, tenant, mas
     await ok(await client.get("/v2/registrations/count", headers={"X-Auth-Token": master_token}))
 
 
-async def _tokens(client, tenant, stack_env, kind: str) -> dict:
+async def _tokens(client, tenant, data_env, kind: str) -> dict:
     from crossbar_py.auth import tokens as auth
 
-    settings = stack_env.settings()
+    settings = data_env.settings()
     if kind == "bad":
         return {"X-Auth-Token": "not-a-token"}
     if kind == "forged":
@@ -144,9 +144,9 @@ async def _tokens(client, tenant, stack_env, kind: str) -> dict:
 
 
 @pytest.mark.parametrize("kind", ["bad", "forged", "expired", "revoked"])
-async def test_unusable_tokens_are_401_on_every_route(client, stack_env, victim, kind):
+async def test_unusable_tokens_are_401_on_every_route(client, data_env, victim, kind):
     tenant, device = victim
-    headers = await _tokens(client, tenant, stack_env, kind)
+    headers = await _tokens(client, tenant, data_env, kind)
     for method, path in ROUTES:
         resp = await client.request(method, _path(tenant, device, path), headers=headers, json={"data": {}})
         await assert_error(resp, 401, "invalid_credentials")

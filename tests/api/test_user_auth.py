@@ -1,4 +1,4 @@
-"""PUT /v2/user_auth (contract 7.2, decisions 5, 7, 9)."""
+"""PUT /v2/user_auth (docs/kazoo-compatibility.md §7.2, docs/decisions.md §5, 7, 9)."""
 
 import base64
 import hashlib
@@ -72,10 +72,10 @@ async def test_stale_token_header_does_not_block_login(client, tenant):
     await ok(resp, 201)
 
 
-async def test_only_slow_hashes_are_stored(client, tenant, stack_env):
+async def test_only_slow_hashes_are_stored(client, tenant, data_env):
     import psycopg2
 
-    conn = psycopg2.connect(stack_env.dsn)
+    conn = psycopg2.connect(data_env.dsn)
     with conn, conn.cursor() as cur:
         cur.execute("SELECT doc::text, md5_hash, md5_lookup FROM users WHERE account_id = %s", (tenant.account_id,))
         doc, md5_hash, lookup = cur.fetchone()

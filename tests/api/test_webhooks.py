@@ -1,4 +1,4 @@
-"""Webhooks (registrations-plus.md): CRUD in both shapes, validation, signed at-least-once delivery from the
+"""Webhooks (docs/monitoring.md): CRUD in both shapes, validation, signed at-least-once delivery from the
 journal with retries, restarts and tenant walls. The receiver is a real HTTP server on loopback."""
 
 import asyncio
@@ -17,10 +17,10 @@ ALL_EVENTS = ["device.registered", "device.unregistered", "device.expired", "dev
 
 
 @pytest.fixture
-def settings(stack_env, request):
+def settings(data_env, request):
     """Fast delivery; a test asking for `no_delivery` gets a client whose app does not deliver."""
     concurrency = 0 if "no_delivery" in request.fixturenames else 10
-    return stack_env.settings(**FAST, webhook_concurrency=concurrency)
+    return data_env.settings(**FAST, webhook_concurrency=concurrency)
 
 
 @pytest.fixture
@@ -300,12 +300,12 @@ async def test_an_account_never_receives_another_accounts_events(client, make_te
 
 
 async def test_nothing_is_lost_across_a_restart_and_two_nodes_share_the_work(
-    no_delivery, client, tenant, make_receiver, aiohttp_client, stack_env
+    no_delivery, client, tenant, make_receiver, aiohttp_client, data_env
 ):
     receiver = await make_receiver()
     hook = await _hook(client, tenant, url=receiver.url, events=["device.registered"])
     _, username = await _phone(client, tenant)
-    node = await aiohttp_client(create_app(stack_env.settings(**FAST)))
+    node = await aiohttp_client(create_app(data_env.settings(**FAST)))
     await register_row(client.app, username, tenant.realm, ip="203.0.113.1")
     await receiver.wait_for(1)
     await node.close()
@@ -313,8 +313,8 @@ async def test_nothing_is_lost_across_a_restart_and_two_nodes_share_the_work(
         await register_row(client.app, username, tenant.realm, ip=f"203.0.113.{n}")
     await asyncio.sleep(0.5)
     assert len(receiver.calls) == 1
-    await aiohttp_client(create_app(stack_env.settings(**FAST)))
-    await aiohttp_client(create_app(stack_env.settings(**FAST)))
+    await aiohttp_client(create_app(data_env.settings(**FAST)))
+    await aiohttp_client(create_app(data_env.settings(**FAST)))
     calls = await receiver.wait_for(11)
     await asyncio.sleep(0.3)
     ips = [c.body["data"]["ipAddress"] for c in receiver.calls]
@@ -323,9 +323,9 @@ async def test_nothing_is_lost_across_a_restart_and_two_nodes_share_the_work(
 
 
 async def test_private_addresses_are_refused_unless_allowed(
-    aiohttp_client, stack_env, no_delivery, make_tenant, make_receiver
+    aiohttp_client, data_env, no_delivery, make_tenant, make_receiver
 ):
-    guarded = await aiohttp_client(create_app(stack_env.settings(**FAST, webhook_allow_private=False)))
+    guarded = await aiohttp_client(create_app(data_env.settings(**FAST, webhook_allow_private=False)))
     receiver = await make_receiver()
     tenant = await make_tenant()
     by_name = receiver.url.replace("127.0.0.1", "localhost")

@@ -1,5 +1,5 @@
-"""Device writes reach Kamailio: disable, delete and new credentials flush the phone (decisions 14);
-sync and the notify action send real NOTIFYs through Kamailio (contract 8.10, 8.11)."""
+"""Device writes reach Kamailio: disable, delete and new credentials flush the phone (docs/decisions.md §14);
+sync and the notify action send real NOTIFYs through Kamailio (docs/kazoo-compatibility.md §8.10, 8.11)."""
 
 import asyncio
 

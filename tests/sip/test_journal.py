@@ -1,4 +1,4 @@
-"""The registration journal and device state on the real stack (issue 4, decisions 22)."""
+"""The registration journal and device state on the real stack (issue 4, docs/decisions.md §22)."""
 
 import asyncio
 

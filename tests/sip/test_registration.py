@@ -76,6 +76,7 @@ async def test_nat_source_is_recorded(client, stack_env, phone_device):
     assert result.ok, result.output
     [reg] = (await ok(await client.get(tenant.url("/registrations"), headers=tenant.headers)))["data"]
     assert reg["contact_ip"] == "192.0.2.10" and reg["contact_port"] == 5062
+    assert reg["original_contact"].startswith(f"<{reg['contact']}>")
     assert reg["source_ip"] == "127.0.0.1" and reg["source_port"] != "5062"
 
 

@@ -3,10 +3,10 @@
 import pytest
 
 from crossbar_py.auth import tokens as auth
+from crossbar_py.common.sip import parse_uri
 from crossbar_py.http.errors import InvalidCredentials, ValidationFailed
 from crossbar_py.http.pagination import decode_key, encode_key
 from crossbar_py.http.validation import validate
-from crossbar_py.registrations.contacts.service import parse_uri
 
 
 @pytest.mark.parametrize(

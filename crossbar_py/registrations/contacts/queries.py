@@ -1,7 +1,8 @@
 """SQL for registrations: Kamailio's usrloc `location` table (DB-only mode: the one truth)."""
 
+from crossbar_py.registrations.sqltext import NOW_UTC
+
 # usrloc writes expires in UTC into a column without a time zone (Kamailio runs with TZ=UTC).
-NOW_UTC = "(now() AT TIME ZONE 'UTC')"
 
 ACCOUNT_REALMS = """
 SELECT %(realm)s AS realm
@@ -12,7 +13,7 @@ SELECT DISTINCT sip_realm FROM devices
 
 _CONTACT_COLUMNS = f"""
 SELECT l.id, l.ruid, l.username, l.domain, l.contact, l.received, l.path, l.callid, l.cseq, l.user_agent,
-       l.socket, l.last_modified, l.expires, l.cflags,
+       l.socket, l.last_modified, l.expires, l.cflags, l.instance, l.reg_id,
        GREATEST(0, CEIL(EXTRACT(EPOCH FROM (l.expires - {NOW_UTC}))))::int AS expires_in,
        d.id AS device_id, d.owner_id, d.doc AS device_doc,
        a.realm AS account_realm, a.name AS account_name

@@ -4,9 +4,9 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.http import envelope
-from crossbar_py.http.middlewares import superduper_only
+from crossbar_py.http.markers import superduper_only
 from crossbar_py.http.routing import path_param
-from crossbar_py.registrations.contacts import queries, service
+from crossbar_py.registrations.contacts import service
 
 
 async def list_registrations(request: web.Request) -> web.Response:
@@ -44,15 +44,13 @@ async def devices_status(request: web.Request) -> web.Response:
 @superduper_only
 async def list_all(request: web.Request) -> web.Response:
     """GET /v2/registrations: system-wide, superduper admin only."""
-    rows = await request.app[keys.DB].fetch_all(queries.LIST_ALL_CONTACTS)
-    return envelope.success(request, [service.record(r) for r in rows])
+    return envelope.success(request, await service.list_all(request.app[keys.DB]))
 
 
 @superduper_only
 async def count_all(request: web.Request) -> web.Response:
     """GET /v2/registrations/count: system-wide, superduper admin only."""
-    row = await request.app[keys.DB].fetch_one(queries.COUNT_ALL_CONTACTS)
-    return envelope.success(request, {"count": row["count"]})
+    return envelope.success(request, {"count": await service.count_all(request.app[keys.DB])})
 
 
 def setup(router: web.UrlDispatcher) -> None:

@@ -1,29 +1,14 @@
-"""Registrations read from and flushed in `location`; records shaped as Kazoo's (contract 10)."""
+"""Registrations read from and flushed in `location`; records shaped as Kazoo's (docs/kazoo-compatibility.md §10)."""
 
 import logging
-import re
 
 from crossbar_py.common import documents
+from crossbar_py.common.sip import parse_uri
 from crossbar_py.http.errors import UnknownIdentifier
 from crossbar_py.platform.kamailio import KamailioError
 from crossbar_py.registrations.contacts import queries
 
 log = logging.getLogger(__name__)
-URI_RE = re.compile(
-    r"^(?P<scheme>sips?):(?:[^@]*@)?(?P<host>\[[^\]]+\]|[^:;>?]+)(?::(?P<port>\d+))?(?P<rest>.*)$", re.IGNORECASE
-)
-
-
-def parse_uri(uri: str) -> tuple:
-    """(host, port) of a SIP URI; the port defaults to 5061 for sips or TLS, 5060 otherwise."""
-    match = URI_RE.match(uri.strip("<>"))
-    if not match:
-        return None, None
-    port = match["port"]
-    if port is None:
-        tls = match["scheme"].lower() == "sips" or "transport=tls" in match["rest"].lower()
-        return match["host"], 5061 if tls else 5060
-    return match["host"], int(port)
 
 
 def _socket(sock: str | None) -> dict:
@@ -33,8 +18,19 @@ def _socket(sock: str | None) -> dict:
     return {"proxy_protocol": parts[0], "proxy_ip": parts[1], "proxy_port": int(parts[2])}
 
 
+def original_contact(row: dict) -> str:
+    """The Contact header as registered: usrloc keeps the URI, the instance and the reg-id
+    apart (docs/kazoo-compatibility.md §10.2)."""
+    header = f"<{row['contact']}>"
+    if row.get("instance"):
+        header += f';+sip.instance="{row["instance"]}"'
+    if row.get("reg_id"):
+        header += f";reg-id={row['reg_id']}"
+    return header
+
+
 def record(row: dict) -> dict:
-    """One registration element with Kazoo's field names; unknown fields are omitted (decisions 19)."""
+    """One registration element with Kazoo's field names; unknown fields are omitted (docs/decisions.md §19)."""
     contact_ip, contact_port = parse_uri(row["contact"])
     source_ip, source_port = parse_uri(row["received"]) if row["received"] else (contact_ip, contact_port)
     rec = {
@@ -45,6 +41,7 @@ def record(row: dict) -> dict:
         "to_user": row["username"],
         "to_host": row["domain"],
         "contact": row["contact"],
+        "original_contact": original_contact(row),
         "contact_ip": contact_ip,
         "contact_port": contact_port,
         "source_ip": source_ip,
@@ -93,6 +90,16 @@ async def count_registrations(db, account: dict) -> int:
     return (await db.fetch_one(queries.COUNT_REALM_CONTACTS, {"realms": realms}))["count"]
 
 
+async def list_all(db) -> list:
+    """Every live contact of every account (superduper only)."""
+    return [record(r) for r in await db.fetch_all(queries.LIST_ALL_CONTACTS)]
+
+
+async def count_all(db) -> int:
+    """Live contacts system-wide."""
+    return (await db.fetch_one(queries.COUNT_ALL_CONTACTS))["count"]
+
+
 async def registered_devices(db, account_id: str) -> list:
     """Kazoo's /devices/status: one element per device with a live contact."""
     rows = await db.fetch_all(queries.REGISTERED_DEVICES, {"account_id": account_id})
@@ -129,9 +136,17 @@ async def flush_username(db, kamailio, account: dict, username: str) -> list:
     devices = await db.fetch_all(queries.DEVICES_BY_SIP_USERNAME, {"account_id": account["id"], "username": username})
     if len(devices) != 1:
         raise UnknownIdentifier(username)
-    device = devices[0]
-    await notify_contacts(db, kamailio, device["sip_username"], device["sip_realm"], "check-sync")
-    return await flush_aor(db, device["sip_username"], device["sip_realm"])
+    return await flush_device(db, kamailio, devices[0])
+
+
+async def flush_device(db, kamailio, device: dict) -> list:
+    """The one flush of a device, as Kazoo's: a check-sync NOTIFY to its live contacts, then every
+    contact deleted in one transaction (journaled as flushed); the rows removed."""
+    if not device["sip_username"]:
+        return []
+    username, realm = device["sip_username"], device["sip_realm"]
+    await notify_contacts(db, kamailio, username, realm, "check-sync")
+    return await flush_aor(db, username, realm)
 
 
 async def aor_contacts(db, username: str, realm: str) -> list:

@@ -4,23 +4,20 @@ Every API node runs it; the DELETE is idempotent, so several nodes need no coord
 import logging
 
 from crossbar_py.platform import periodic
+from crossbar_py.registrations.journal import queries
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600
-PURGE_BATCH = """
-DELETE FROM registration_events
- WHERE id IN (SELECT id FROM registration_events WHERE ts < now() - make_interval(days => %(days)s)
-              ORDER BY id LIMIT 10000)
-"""
+PURGE_BATCH_ROWS = 10_000
 
 
 async def purge(db, days: int) -> int:
     """Delete events older than `days`; how many were deleted."""
     total = 0
     while True:
-        deleted = await db.execute(PURGE_BATCH, {"days": days})
+        deleted = await db.execute(queries.PURGE_BATCH, {"days": days, "batch": PURGE_BATCH_ROWS})
         total += deleted
-        if deleted < 10000:
+        if deleted < PURGE_BATCH_ROWS:
             return total
 
 

@@ -6,7 +6,8 @@ import logging
 from datetime import UTC, datetime
 
 from crossbar_py.platform import periodic
-from crossbar_py.registrations.state import monitoring, queries
+from crossbar_py.registrations.journal import queries
+from crossbar_py.registrations.state import monitoring
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 60

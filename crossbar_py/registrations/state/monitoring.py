@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from marshmallow import Schema
 
+from crossbar_py.common.times import iso
 from crossbar_py.http import querystring as query
 from crossbar_py.registrations.state import queries, view
 
@@ -66,7 +67,10 @@ async def dashboard(db, account_id: str) -> dict:
         queries.DASHBOARD_TROUBLE,
         {"account_id": account_id, "flapping": view.FLAPPING_PER_HOUR, "auth_failures": AUTH_FAILURES_PER_HOUR},
     )
-    summary, by_type, by_status, offline = _empty(), {}, {}, []
+    summary = _empty()
+    by_type: dict = {}
+    by_status: dict = {}
+    offline: list = []
     for row in rows:
         bucket = SUMMARY_BUCKET[row["status"]]
         kind = by_type.setdefault(_type_key(row["device_type"]), _empty())
@@ -77,7 +81,7 @@ async def dashboard(db, account_id: str) -> dict:
         offline += row["offline"] or []
     alerts = _alerts(offline, trouble)
     return {
-        "timestamp": view.iso(datetime.now(UTC)),
+        "timestamp": iso(datetime.now(UTC)),
         "summary": summary,
         "byStatus": by_status,
         "byType": by_type,
@@ -128,8 +132,8 @@ async def _composed(db, account_id: str, t0: datetime, t1: datetime, points: int
     }
 
 
-def _point_time(at) -> str:
-    return view.iso(datetime.fromisoformat(at) if isinstance(at, str) else at)
+def _point_time(at) -> str | None:
+    return iso(datetime.fromisoformat(at) if isinstance(at, str) else at)
 
 
 async def analytics(db, account_id: str, raw_query) -> dict:
@@ -155,8 +159,8 @@ async def analytics(db, account_id: str, raw_query) -> dict:
     uptime = float(row["device_seconds"] or 0) / (devices * seconds) * 100 if devices else 0.0
     return {
         "period": period,
-        "from": view.iso(t0),
-        "to": view.iso(t1),
+        "from": iso(t0),
+        "to": iso(t1),
         "devices": devices,
         "data": data,
         "averageUptime": round(uptime, 2),

@@ -1,8 +1,6 @@
-"""SQL for per-device registration state and history (registrations-plus.md)."""
+"""SQL for per-device registration state and history (docs/monitoring.md)."""
 
-from psycopg2 import sql
-
-NOW_UTC = "(now() AT TIME ZONE 'UTC')"
+from crossbar_py.platform.db import sql
 
 DEVICE_LOGS = """
 SELECT ts, event, contact, received, source, user_agent, expires_at, reason, request_id
@@ -35,7 +33,8 @@ SELECT count(*) AS n FROM registration_events
 """
 
 DEVICE_STATE = """
-SELECT status FROM device_registration_state WHERE device_id = %(device_id)s AND account_id = %(account_id)s
+SELECT status, contact, received, last_modified FROM device_registration_state
+ WHERE device_id = %(device_id)s AND account_id = %(account_id)s
 """
 
 # Every device of one account with its status, as a CTE `states` (same columns as the view, less the
@@ -55,7 +54,7 @@ WITH realms AS (
 ), states AS (
   SELECT d.id COLLATE "C" AS device_id, d.name, d.device_type, d.sip_username, d.sip_realm,
          live.n AS live_contacts, live.expires_at, CASE WHEN live.n > 0 THEN s.registered_at END AS registered_at,
-         registration_status(NOT d.enabled OR NOT a.enabled OR coalesce(NOT u.enabled OR u.deleted, false),
+         registration_status(device_blocked(d.enabled, a.enabled, u.enabled, u.deleted),
                              live.n, s.last_event, d.created) AS status
     FROM devices d
     JOIN accounts a ON a.id = d.account_id
@@ -221,34 +220,6 @@ SELECT (SELECT sum(n * secs) FROM segments) AS device_seconds,
           FROM series) AS series
 """
 
-# One snapshot per account per slot; the first node to take a slot wins, the others skip it.
-TAKE_SNAPSHOT = """
-INSERT INTO registration_snapshots (account_id, slot, live_devices, live_contacts, offline_devices, registered, offline)
-SELECT account_id, %(slot)s,
-       coalesce(array_agg(device_id ORDER BY device_id) FILTER (WHERE live_contacts > 0), '{}'),
-       coalesce(array_agg(live_contacts ORDER BY device_id) FILTER (WHERE live_contacts > 0), '{}'),
-       coalesce(array_agg(device_id ORDER BY device_id) FILTER (WHERE status = 'offline'), '{}'),
-       count(*) FILTER (WHERE live_contacts > 0), count(*) FILTER (WHERE status = 'offline')
-  FROM device_registration_state
- GROUP BY account_id
-ON CONFLICT (account_id, slot) DO NOTHING
-"""
-
-SNAPSHOT_TAKEN = "SELECT 1 FROM registration_snapshots WHERE slot = %(slot)s LIMIT 1"
-
-# The snapshot before each one just taken: the span its interval aggregates cover.
-SNAPSHOT_PREVIOUS = """
-SELECT s.account_id, s.taken_at,
-       (SELECT max(p.taken_at) FROM registration_snapshots p
-         WHERE p.account_id = s.account_id AND p.taken_at < s.taken_at) AS since
-  FROM registration_snapshots s WHERE s.slot = %(slot)s
-"""
-
-SNAPSHOT_INTERVAL = """
-UPDATE registration_snapshots
-   SET since = %(since)s, device_seconds = %(device_seconds)s, peak = %(peak)s, lowest = %(lowest)s
- WHERE account_id = %(account_id)s AND slot = %(slot)s
-"""
 
 DB_NOW = "SELECT now() AS now"
 
@@ -271,5 +242,3 @@ SELECT p.at, s.registered, s.offline
         WHERE account_id = %(account_id)s AND taken_at <= p.at ORDER BY taken_at DESC LIMIT 1) s ON true
  ORDER BY p.at
 """
-
-PURGE_SNAPSHOTS = "DELETE FROM registration_snapshots WHERE slot < now() - make_interval(days => %(days)s)"

@@ -1,4 +1,4 @@
-"""HTTP for /v2/accounts/{A}/devices/{D}/status and /logs (registrations-plus.md)."""
+"""HTTP for /v2/accounts/{A}/devices/{D}/status and /logs (docs/monitoring.md)."""
 
 from aiohttp import web
 
@@ -13,7 +13,7 @@ async def device_status(request: web.Request) -> web.Response:
     """GET /devices/{D}/status: {device_id, status, registered} (seed 004)."""
     db, account = request.app[keys.DB], request[keys.ACCOUNT]
     device = await get_device(db, account["id"], path_param(request, "device_id"))
-    state = await service.status(db, device, account)
+    state = await service.status(db, device)
     return envelope.success(request, {"device_id": device["id"], "status": state, "registered": state == "registered"})
 
 
@@ -38,17 +38,7 @@ async def delete_registration(request: web.Request) -> web.Response:
     """DELETE /devices/{D}/registration: flush every contact of the device; answers what was removed."""
     db, account = request.app[keys.DB], request[keys.ACCOUNT]
     device = await get_device(db, account["id"], path_param(request, "device_id"))
-    removed = await service.flush_device(db, device)
-    return envelope.success(
-        request,
-        {
-            "deviceId": device["id"],
-            "status": "unregistered",
-            "unregisteredAt": service.now_iso(),
-            "removed": removed,
-            "message": "Device unregistered successfully" if removed else "Device had no registration",
-        },
-    )
+    return envelope.success(request, await service.unregister(db, request.app[keys.KAMAILIO], device))
 
 
 async def renew_registration(request: web.Request) -> web.Response:

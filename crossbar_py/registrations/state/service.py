@@ -1,21 +1,28 @@
-"""A device's registration state, from live contacts and the journal (registrations-plus.md)."""
+"""A device's registration state, from live contacts and the journal (docs/monitoring.md)."""
 
 import asyncio
-from datetime import UTC, datetime
 
 from marshmallow import Schema, fields
-from psycopg2 import sql as psql
 
+from crossbar_py.common.sip import parse_uri
+from crossbar_py.common.times import iso, now_iso
 from crossbar_py.http import querystring as query
 from crossbar_py.http.errors import field_error
-from crossbar_py.registrations.contacts.service import aor_contacts, flush_aor, notify_each, parse_uri
+from crossbar_py.platform.db import sql as psql
+from crossbar_py.registrations.contacts.service import aor_contacts, flush_device, notify_each
+from crossbar_py.registrations.journal import events
 from crossbar_py.registrations.state import queries, view
 
 
-async def status(db, device: dict, account: dict) -> str:
-    """One of the seven statuses, from the device_registration_state view (sql/009)."""
-    row = await db.fetch_one(queries.DEVICE_STATE, {"device_id": device["id"], "account_id": account["id"]})
-    return row["status"]
+async def current(db, device: dict) -> dict | None:
+    """The device's state row: one of the seven statuses and its newest live contact (sql/021's view)."""
+    return await db.fetch_one(queries.DEVICE_STATE, {"device_id": device["id"], "account_id": device["account_id"]})
+
+
+async def status(db, device: dict) -> str:
+    """One of the seven statuses (docs/monitoring.md)."""
+    row = await current(db, device)
+    return row["status"] if row else "unregistered"
 
 
 def parse_lines(raw: str | None) -> int:
@@ -34,36 +41,28 @@ def parse_lines(raw: str | None) -> int:
 
 
 async def logs(db, device_id: str, lines: int) -> list:
-    """The device's journal, newest first."""
+    """The device's journal, newest first (the logs route names contact and expiry its own way)."""
     out = []
     for row in await db.fetch_all(queries.DEVICE_LOGS, {"device_id": device_id, "lines": lines}):
-        ip, port = parse_uri(row["source"]) if row["source"] and row["source"].startswith("sip") else (None, None)
-        if ip is None and row["source"] and ":" in row["source"]:
-            ip, _, port = row["source"].rpartition(":")
-            port = int(port) if port.isdigit() else None
+        seen = events.view(row)
         entry = {
-            "timestamp": view.iso(row["ts"]),
+            "timestamp": seen["timestamp"],
             "event": row["event"],
             "contact": row["contact"],
-            "ipAddress": ip,
-            "port": port,
-            "userAgent": row["user_agent"],
-            "expires": view.iso(row["expires_at"]),
-            "reason": row["reason"],
-            "requestId": row["request_id"],
+            "ipAddress": seen["ipAddress"],
+            "port": seen["port"],
+            "userAgent": seen["userAgent"],
+            "expires": seen["expiresAt"],
+            "reason": seen["reason"],
+            "requestId": seen["requestId"],
         }
-        out.append({k: v for k, v in entry.items() if v is not None})
+        out.append(events.compact(entry))
     return out
-
-
-def now_iso() -> str:
-    """Now, ISO-8601 UTC."""
-    return view.iso(datetime.now(UTC))
 
 
 async def registration(db, device: dict, account: dict, sip_server: str) -> dict:
     """Seed 000's registration object, plus contacts, lastRegistration and diagnostics."""
-    state = await status(db, device, account)
+    state = await status(db, device)
     rows = []
     if device["sip_username"]:
         rows = await aor_contacts(db, device["sip_username"], device["sip_realm"])
@@ -83,15 +82,15 @@ async def registration(db, device: dict, account: dict, sip_server: str) -> dict
         latest = rows[0]
         ip, port = parse_uri(latest["received"] or latest["contact"])
         data.update(
-            registeredAt=view.iso(first.get(latest["ruid"])),
-            expiresAt=view.iso(latest["expires"]),
+            registeredAt=iso(first.get(latest["ruid"])),
+            expiresAt=iso(latest["expires"]),
             registrationExpiry=int((latest["expires"] - latest["last_modified"]).total_seconds()),
             ipAddress=ip,
             port=port,
             transportProtocol=(latest["socket"] or "udp").split(":")[0].upper(),
             userAgent=latest["user_agent"],
             contactUri=latest["contact"],
-            lastActivity=view.iso(latest["last_modified"]),
+            lastActivity=iso(latest["last_modified"]),
         )
     else:
         last = await db.fetch_one(queries.LAST_REGISTRATION, {"device_id": device["id"]})
@@ -101,17 +100,23 @@ async def registration(db, device: dict, account: dict, sip_server: str) -> dict
                 "contactAddress": last["contact"],
                 "realAddress": last["source"],
                 "userAgent": last["user_agent"],
-                "at": view.iso(last["ts"]),
-                "expiresAt": view.iso(last["expires_at"]),
+                "at": iso(last["ts"]),
+                "expiresAt": iso(last["expires_at"]),
             }
     return {k: v for k, v in data.items() if v is not None}
 
 
-async def flush_device(db, device: dict) -> list:
-    """Delete every contact of the device in one transaction (journaled as flushed); those removed."""
-    if not device["sip_username"]:
-        return []
-    return [view.contact(r) for r in await flush_aor(db, device["sip_username"], device["sip_realm"])]
+async def unregister(db, kamailio, device: dict) -> dict:
+    """Seed 000's "Unregister Device": the device flushed (check-sync, then every contact deleted and
+    journaled), with the contacts removed."""
+    removed = [view.contact(r) for r in await flush_device(db, kamailio, device)]
+    return {
+        "deviceId": device["id"],
+        "status": "unregistered",
+        "unregisteredAt": now_iso(),
+        "removed": removed,
+        "message": "Device unregistered successfully" if removed else "Device had no registration",
+    }
 
 
 def parse_wait(raw: str | None) -> int:
@@ -165,8 +170,8 @@ async def renew(db, kamailio, device: dict, wait: int, poll: float = 0.2) -> dic
                 "renewed": True,
                 "status": "registered",
                 "notifySent": True,
-                "renewedAt": view.iso(latest["last_modified"]),
-                "expiresAt": view.iso(latest["expires"]),
+                "renewedAt": iso(latest["last_modified"]),
+                "expiresAt": iso(latest["expires"]),
                 "message": "Registration renewed successfully",
             }
         if asyncio.get_running_loop().time() >= deadline:
@@ -193,7 +198,8 @@ class BulkStatusQuery(Schema):
 
 
 def _bulk_filters(params: dict, id_column: str = "device_id") -> tuple:
-    clauses, values = [], {}
+    clauses: list[psql.Composable] = []
+    values: dict = {}
     if "status" in params:
         clauses.append(psql.SQL("status = %(status)s"))
         values["status"] = params["status"]
@@ -221,8 +227,8 @@ async def bulk_status(db, account_id: str, raw_query) -> dict:
             "deviceId": row["device_id"],
             "name": row["name"],
             "status": row["status"],
-            "registeredAt": view.iso(row["registered_at"]),
-            "expiresAt": view.iso(row["expires_at"]),
+            "registeredAt": iso(row["registered_at"]),
+            "expiresAt": iso(row["expires_at"]),
             "ipAddress": ip,
             "port": port,
         }

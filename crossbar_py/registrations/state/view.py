@@ -1,8 +1,7 @@
 """The per-device registration object (seed 000 "Check Device Registration", seed 003's contacts)."""
 
-from datetime import UTC
-
-from crossbar_py.registrations.contacts.service import parse_uri
+from crossbar_py.common.sip import parse_uri
+from crossbar_py.common.times import iso
 from crossbar_py.registrations.state import queries
 
 FLAPPING_PER_HOUR = 6
@@ -11,14 +10,6 @@ HINTS = {
     "unknown username": "The phone's username is unknown in this realm: check its SIP username and domain.",
     "username mismatch": "The phone authenticates as a different user than it registers: check its auth name.",
 }
-
-
-def iso(ts) -> str | None:
-    """ISO-8601 UTC with Z; naive timestamps (usrloc's) hold UTC."""
-    if ts is None:
-        return None
-    ts = ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _transport(row: dict) -> str:

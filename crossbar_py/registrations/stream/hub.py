@@ -10,9 +10,8 @@ import contextlib
 import json
 import logging
 
-from crossbar_py.registrations.state.view import iso
+from crossbar_py.registrations.journal import events
 from crossbar_py.registrations.stream import queries
-from crossbar_py.registrations.webhooks.payload import address
 
 log = logging.getLogger(__name__)
 TAIL_BATCH = 1000
@@ -22,26 +21,8 @@ CLOSED = object()
 
 def message(row: dict) -> str:
     """One Server-Sent Events message: `event: <journal event>`, `id: <journal id>`, `data: <json>`."""
-    ip, port = address(row)
-    data = {
-        "id": row["id"],
-        "event": row["event"],
-        "timestamp": iso(row["ts"]),
-        "accountId": row["account_id"],
-        "deviceId": row["device_id"],
-        "sipUsername": row["username"],
-        "realm": row["domain"],
-        "registrationId": row["ruid"],
-        "contactUri": row["contact"],
-        "ipAddress": ip,
-        "port": port,
-        "userAgent": row["user_agent"],
-        "expiresAt": iso(row["expires_at"]),
-        "reason": row["reason"],
-        "requestId": row["request_id"],
-    }
-    data = json.dumps({k: v for k, v in data.items() if v is not None}, separators=(",", ":"))
-    return f"event: {row['event']}\nid: {row['id']}\ndata: {data}\n\n"
+    data = events.compact({"id": row["id"], "event": row["event"], "accountId": row["account_id"], **events.view(row)})
+    return f"event: {row['event']}\nid: {row['id']}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
 class Subscription:

@@ -5,7 +5,7 @@ import logging
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import middlewares
+from crossbar_py.http import cors
 from crossbar_py.registrations.stream import hub as hubs
 from crossbar_py.registrations.stream import queries
 
@@ -42,8 +42,8 @@ def _stream_response(request: web.Request) -> web.StreamResponse:
         }
     )
     # The CORS middleware adds its headers after the handler, too late for a stream: add them now.
-    if any(h in request.headers for h in middlewares.CORS_REQUEST_HEADERS):
-        middlewares._add_cors(request, resp)
+    if cors.is_cors(request):
+        cors.add_headers(request, resp)
     return resp
 
 

@@ -1,7 +1,7 @@
 """The delivery log as Kazoo's webhook attempts (hook_id, result, retries_left, timestamp), plus ours."""
 
 from crossbar_py.common import documents
-from crossbar_py.registrations.state.view import iso
+from crossbar_py.common.times import iso
 from crossbar_py.registrations.webhooks import queries
 
 

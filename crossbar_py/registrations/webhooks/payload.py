@@ -5,8 +5,8 @@ import hmac
 import json
 import time
 
-from crossbar_py.registrations.contacts.service import parse_uri
-from crossbar_py.registrations.state.view import iso
+from crossbar_py.common.times import iso
+from crossbar_py.registrations.journal import events
 from crossbar_py.registrations.webhooks.schema import KIND_EVENTS
 
 # The seed's status for each journal event, and the name of the moment it happened.
@@ -20,37 +20,15 @@ STATUS = {
 }
 
 
-def address(row: dict) -> tuple:
-    """(ip, port) the event came from: Kamailio's source address, else the Contact."""
-    source = row["received"] or row["contact"] or row["source"]
-    if not source:
-        return None, None
-    if source.startswith("sip"):
-        return parse_uri(source)
-    ip, _, port = source.rpartition(":")
-    return (ip, int(port)) if port.isdigit() else (source, None)
-
-
 def event_data(row: dict) -> dict:
-    """The `data` object for one journal event (camelCase, as the seed)."""
+    """The `data` object for one journal event (camelCase, as the seed): the moment is named for the status."""
     status, moment = STATUS[row["event"]]
-    ip, port = address(row)
-    data = {
-        "deviceId": row["device_id"],
-        "status": status,
-        "ipAddress": ip,
-        "port": port,
-        moment: iso(row["ts"]),
-        "sipUsername": row["username"],
-        "realm": row["domain"],
-        "registrationId": row["ruid"],
-        "contactUri": row["contact"],
-        "userAgent": row["user_agent"],
-        "expiresAt": iso(row["expires_at"]) if row["event"] == "registered" else None,
-        "reason": row["reason"] or ("flushed" if row["event"] == "flushed" else None),
-        "requestId": row["request_id"],
-    }
-    return {k: v for k, v in data.items() if v is not None}
+    data = events.view(row)
+    data[moment] = data.pop("timestamp")
+    if row["event"] != "registered":
+        data["expiresAt"] = None
+    data["reason"] = data["reason"] or ("flushed" if row["event"] == "flushed" else None)
+    return events.compact({"deviceId": data.pop("deviceId"), "status": status, **data})
 
 
 def body(row: dict, custom_data: dict | None = None) -> bytes:

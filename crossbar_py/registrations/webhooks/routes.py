@@ -10,26 +10,20 @@ from crossbar_py.http.routing import path_param, route_match
 from crossbar_py.registrations.webhooks import attempts, service
 
 
-def _response(request: web.Request, row: dict, status: int = 200, **extra) -> web.Response:
-    rev = conditional.etag(row)
-    data = {**service.view(row), **extra}
-    return envelope.success(request, data, status=status, revision=rev, headers={"ETag": f'"{rev}"'})
-
-
 async def list_webhooks(request: web.Request) -> web.Response:
     """GET /webhooks: the account's webhooks, paginated."""
     page = Page.from_request(request)
     rows, extra = await service.list_webhooks(request.app[keys.DB], request[keys.ACCOUNT]["id"], page)
-    return envelope.success(request, [service.view(r) for r in rows], extra=extra)
+    return envelope.listing(request, [service.view(r) for r in rows], extra=extra)
 
 
 async def create_webhook(request: web.Request) -> web.Response:
     """PUT /webhooks (Kazoo, 201) or POST /webhooks (seed 000, 200 as every POST): the secret shows once."""
     account_id = request[keys.ACCOUNT]["id"]
     row = await service.create_webhook(request.app[keys.DB], account_id, request[keys.BODY]["data"])
-    resp = _response(request, row, 201 if request.method == "PUT" else 200, secret=row["secret"])
-    resp.headers["Location"] = f"/v2/accounts/{account_id}/webhooks/{row['id']}"
-    return resp
+    data = {**service.view(row), "secret": row["secret"]}
+    location = f"/v2/accounts/{account_id}/webhooks/{row['id']}"
+    return envelope.document(request, row, data, 201 if request.method == "PUT" else 200, location)
 
 
 async def get_webhook(request: web.Request) -> web.Response:
@@ -37,9 +31,7 @@ async def get_webhook(request: web.Request) -> web.Response:
     row = await service.get_webhook(
         request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "webhook_id")
     )
-    if conditional.not_modified(request, row):
-        raise web.HTTPNotModified()
-    return _response(request, row)
+    return envelope.document(request, row, service.view(row))
 
 
 async def _save(request: web.Request, patch: bool) -> web.Response:
@@ -51,7 +43,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         patch,
         conditional.if_match(request),
     )
-    return _response(request, row)
+    return envelope.document(request, row, service.view(row))
 
 
 async def update_webhook(request: web.Request) -> web.Response:

@@ -3,11 +3,9 @@
 import secrets
 from urllib.parse import urlsplit
 
-from psycopg2.extras import Json
-
 from crossbar_py.common import documents
 from crossbar_py.common import writes as crud
-from crossbar_py.http.errors import BadIdentifier, ValidationFailed
+from crossbar_py.http.errors import BadIdentifier, Conflict, ValidationFailed
 from crossbar_py.http.validation import validate
 from crossbar_py.registrations.webhooks import queries
 from crossbar_py.registrations.webhooks.schema import EVENT_KINDS, EVENTS, WEBHOOK
@@ -122,8 +120,7 @@ def _columns(doc: dict) -> dict:
         "kinds": kinds,
         "retries": doc["retries"],
         "enabled": doc["enabled"],
-        "doc": Json(doc),
-        "rev_hash": documents.rev_hash(doc),
+        **crud.stored(doc),
     }
 
 
@@ -133,9 +130,8 @@ async def create_webhook(db, account_id: str, data: dict) -> dict:
     webhook_id = str(clean.pop("id", "") or documents.new_id())
     doc = prepare(clean)
     params = {"id": webhook_id, "account_id": account_id, "secret": new_secret(), **_columns(doc)}
-    async with db.transaction() as cur:
-        await cur.execute(queries.INSERT_WEBHOOK, params)
-        return await cur.fetchone()
+    # An id already taken, by any account and even soft-deleted, is 409 as for every document (docs/decisions.md §6).
+    return await crud.insert(db, queries.INSERT_WEBHOOK, params, lambda exc: Conflict())
 
 
 async def list_webhooks(db, account_id: str, page) -> tuple:

@@ -1,4 +1,4 @@
-"""The user_auth request schema (Kazoo's user_auth.json)."""
+"""Login request schemas (Kazoo's user_auth.json and api_auth.json)."""
 
 USER_AUTH = {
     "type": "object",
@@ -11,4 +11,11 @@ USER_AUTH = {
         "realm": {"type": "string", "minLength": 4, "maxLength": 253, "pattern": r"^[.\w_-]+$"},
         "phone_number": {"type": "string"},
     },
+}
+
+API_AUTH = {
+    "type": "object",
+    "required": ["api_key"],
+    "additionalProperties": False,
+    "properties": {"api_key": {"type": "string", "minLength": 64, "maxLength": 64}},
 }
