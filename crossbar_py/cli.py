@@ -34,18 +34,54 @@ environment:
 """
 
 
+def _command(sub, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    """A sub-command whose --help explains what it does, not only its flags."""
+    return sub.add_parser(
+        name, help=summary, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crossbar-py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="the whole stack on loopback with a demo account")
-    serve = sub.add_parser("serve", help="serve the API")
+    _command(
+        sub,
+        "run",
+        "the whole stack on loopback with a demo account",
+        "Start a private PostgreSQL (migrated), Redis, Kamailio and the API on loopback, create the demo\n"
+        "account and its admin, and print how to log in and point a phone at it. Data (PostgreSQL, the demo\n"
+        "password, the signing key) stays in CROSSBAR_DATA_DIR between runs. Ctrl-C or SIGTERM stops\n"
+        "everything it started.",
+    )
+    serve = _command(
+        sub,
+        "serve",
+        "serve the API",
+        "Serve the HTTP API against services that already run: DATABASE_URL (migrated), REDIS_URL and\n"
+        "KAMAILIO_RPC_URL. Background jobs (webhook delivery, the journal tailer, snapshots, retention,\n"
+        "revocation) run in the same process. Stops cleanly on SIGTERM.",
+    )
     serve.add_argument("--host", default=None, help="listen address (HTTP_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="listen port (HTTP_PORT, default 8000)")
-    sub.add_parser("migrate", help="apply SQL migrations to DATABASE_URL")
-    account = sub.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
-    create = account.add_parser("create", help="create an account with an admin user")
+    _command(
+        sub,
+        "migrate",
+        "apply SQL migrations to DATABASE_URL",
+        "Apply the numbered SQL migrations not applied yet to DATABASE_URL, each in its own transaction,\n"
+        "under an advisory lock (several nodes may run it at once). Prints each one it applies.",
+    )
+    account = _command(
+        sub, "account", "manage accounts", "Manage accounts directly in the database (no API token needed)."
+    ).add_subparsers(dest="action", required=True)
+    create = _command(
+        account,
+        "create",
+        "create an account with an admin user",
+        "Create an account (a top-level one, or a child of --parent) with an admin user, in DATABASE_URL.\n"
+        "Prints the account id, its SIP realm and the admin's password. Exits 1 if the name is taken.",
+    )
     create.add_argument("--name", required=True, help="account name (unique)")
     create.add_argument("--realm", help="SIP realm (generated when omitted)")
     create.add_argument("--parent", help="parent account id (none: a top-level account)")

@@ -91,6 +91,12 @@ class Tenant:
         token = await login(client, "admin", password, account_name=name)
         return cls(account_id, realm, name, token, password)
 
+    async def create_user(self, client, **fields) -> dict:
+        """Create a user through the API; its document."""
+        data = {"first_name": "Test", "last_name": f"User{secrets.token_hex(2)}", **fields}
+        body = await ok(await client.put(self.url("/users"), json={"data": data}, headers=self.headers), 201)
+        return body["data"]
+
     async def create_device(self, client, **fields) -> dict:
         """Create a device through the API; its document."""
         data = {"name": f"dev-{secrets.token_hex(3)}", **fields}

@@ -196,14 +196,7 @@ async def test_sync_is_200_and_only_post(client, tenant):
 
 
 async def test_user_devices_marks_hotdesked(client, tenant):
-    user = (
-        await ok(
-            await client.put(
-                tenant.url("/users"), headers=tenant.headers, json={"data": {"first_name": "H", "last_name": "D"}}
-            ),
-            201,
-        )
-    )["data"]
+    user = await tenant.create_user(client, first_name="H", last_name="D")
     owned = await tenant.create_device(client, owner_id=user["id"])
     desk = await tenant.create_device(client, hotdesk={"users": {user["id"]: {}}})
     await tenant.create_device(client)

@@ -16,13 +16,8 @@ SEED_DEVICE = {
 
 
 async def _user(client, tenant) -> str:
-    body = await ok(
-        await client.put(
-            tenant.url("/users"), headers=tenant.headers, json={"data": {"first_name": "John", "last_name": "Doe"}}
-        ),
-        201,
-    )
-    return body["data"]["id"]
+    body = await tenant.create_user(client, first_name="John", last_name="Doe")
+    return body["id"]
 
 
 async def _create(client, tenant, **fields) -> dict:

@@ -72,15 +72,8 @@ ROUTES = [
 async def victim(client, make_tenant):
     """An account with a device, and the device."""
     tenant = await make_tenant()
-    user = await ok(
-        await client.put(
-            tenant.url("/users"), headers=tenant.headers, json={"data": {"first_name": "V", "last_name": "Ictim"}}
-        ),
-        201,
-    )
-    device = await tenant.create_device(
-        client, owner_id=user["data"]["id"], sip={"username": "victim1", "password": "pw12345"}
-    )
+    user = await tenant.create_user(client, first_name="V", last_name="Ictim")
+    device = await tenant.create_device(client, owner_id=user["id"], sip={"username": "victim1", "password": "pw12345"})
     device["webhook"] = await _webhook(client, tenant)
     return tenant, device
 
@@ -155,15 +148,8 @@ async def test_unusable_tokens_are_401_on_every_route(client, data_env, victim, 
 async def test_ancestors_and_superduper_pass_the_wall_on_every_route(client, make_tenant, master_token):
     parent = await make_tenant()
     child = await make_tenant(parent)
-    user = await ok(
-        await client.put(
-            child.url("/users"), headers=child.headers, json={"data": {"first_name": "K", "last_name": "Id"}}
-        ),
-        201,
-    )
-    device = await child.create_device(
-        client, owner_id=user["data"]["id"], sip={"username": "victim1", "password": "pw12345"}
-    )
+    user = await child.create_user(client, first_name="K", last_name="Id")
+    device = await child.create_device(client, owner_id=user["id"], sip={"username": "victim1", "password": "pw12345"})
     device["webhook"] = await _webhook(client, child)
     reads = [(m, p) for m, p in ROUTES if m == "GET" and p != "/siblings"]
     for headers in (parent.headers, {"X-Auth-Token": master_token}):

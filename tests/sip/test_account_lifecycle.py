@@ -12,14 +12,7 @@ from tests.sip.test_registration import PASSWORD
 @pytest.fixture
 async def owned(client, stack_env, tenant):
     """A registered device with an owner."""
-    user = (
-        await ok(
-            await client.put(
-                tenant.url("/users"), headers=tenant.headers, json={"data": {"first_name": "O", "last_name": "W"}}
-            ),
-            201,
-        )
-    )["data"]
+    user = await tenant.create_user(client, first_name="O", last_name="W")
     username = f"ow{tenant.account_id[:10]}"
     await tenant.create_device(client, owner_id=user["id"], sip={"username": username, "password": PASSWORD})
     assert (await register(stack_env.sip_port, username, tenant.realm, PASSWORD)).ok

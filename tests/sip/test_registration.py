@@ -35,15 +35,8 @@ def set_enabled(dsn: str, table: str, row_id: str, enabled: bool) -> None:
 async def phone_device(client, tenant):
     """A device with SIP credentials, created through the API."""
     username = f"ph{tenant.account_id[:10]}"
-    owner = await ok(
-        await client.put(
-            tenant.url("/users"), headers=tenant.headers, json={"data": {"first_name": "Pat", "last_name": "Phone"}}
-        ),
-        201,
-    )
-    dev = await tenant.create_device(
-        client, owner_id=owner["data"]["id"], sip={"username": username, "password": PASSWORD}
-    )
+    owner = await tenant.create_user(client, first_name="Pat", last_name="Phone")
+    dev = await tenant.create_device(client, owner_id=owner["id"], sip={"username": username, "password": PASSWORD})
     return tenant, dev, username
 
 
