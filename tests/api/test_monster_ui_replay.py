@@ -3,8 +3,6 @@
 Each test asserts the status and the fields the UI's code reads from the answer; see docs/monster-ui.md.
 """
 
-import pytest
-
 from tests.helpers import assert_error, md5_credentials, ok
 
 UI_META = {"version": "4.3.0", "ui": "monster-ui", "origin": "voip"}
@@ -172,12 +170,6 @@ async def test_walkthrough_flag_is_saved_with_the_whole_user_document(client, te
     assert saved["data"]["ui_help"] == {"voip": {"showGroupsWalkthrough": False}}
 
 
-STILL_MISSING = pytest.mark.xfail(
-    reason="not answered yet: see /work/tools/mui-findings.md STILL FAILING", strict=False
-)
-
-
-@STILL_MISSING
 async def test_dashboard_reads_numbers_channels_and_classifiers(client, tenant):
     numbers = '/phone_numbers?filter_state=["in_service","port_in"]&paginate=false'
     body = await ok(await client.get(tenant.url(numbers), headers=tenant.headers))
@@ -188,7 +180,6 @@ async def test_dashboard_reads_numbers_channels_and_classifiers(client, tenant):
     assert all({"regex", "friendly_name"} <= set(value) for value in classifiers.values())
 
 
-@STILL_MISSING
 async def test_sip_device_editor_reads_limits_and_the_endpoint_config(client, tenant):
     limits = await ok(await client.get(tenant.url("/limits"), headers=tenant.headers))
     assert isinstance(limits["data"], dict)
@@ -196,7 +187,6 @@ async def test_sip_device_editor_reads_limits_and_the_endpoint_config(client, te
     assert isinstance(config["data"], dict)
 
 
-@STILL_MISSING
 async def test_users_tab_reads_multi_factor_and_security(client, tenant):
     mfa = await ok(await client.get(tenant.url("/multi_factor"), headers=tenant.headers))
     assert isinstance(mfa["data"]["multi_factor_providers"], list)
@@ -204,8 +194,90 @@ async def test_users_tab_reads_multi_factor_and_security(client, tenant):
     assert isinstance(security["data"], dict)
 
 
-@STILL_MISSING
 async def test_call_logs_read_an_empty_interaction_page(client, tenant):
     path = "/cdrs/interaction?created_from=63963302400&created_to=63963388799&page_size=50"
     body = await ok(await client.get(tenant.url(path), headers=tenant.headers))
     assert body["data"] == []
+
+
+async def _grid_row(client, tenant, device_id: str) -> dict:
+    """The device as the SmartPBX Devices grid reads it (with_status list)."""
+    body = await ok(await client.get(tenant.url("/devices?with_status=true&paginate=false"), headers=tenant.headers))
+    return next(item for item in body["data"] if item["id"] == device_id)
+
+
+async def test_sip_device_added_edited_disabled_enabled_deleted_as_smartpbx_sends_them(client, tenant):
+    new = {
+        "media": {
+            "audio": {"codecs": []},
+            "encryption": {"enforce_security": False, "methods": []},
+            "video": {"codecs": []},
+        },
+        "call_restriction": {"": {"action": "inherit"}},
+        "device_type": "sip_device",
+        "enabled": True,
+        "suppress_unregister_notifications": True,
+        "sip": {"password": "y7xZCYT7t3NhmuiSecret123x", "username": "muisip1"},
+        "name": "mui-sip-1",
+        "ui_metadata": UI_META,
+    }
+    created = await ok(await client.put(tenant.url("/devices"), headers=tenant.headers, json={"data": new}), 201)
+    device_id = created["data"]["id"]
+    row = await _grid_row(client, tenant, device_id)
+    assert row["device_type"] == "sip_device" and row["enabled"] is True
+    assert row["registrable"] is True and row["registered"] is False
+    doc = (await ok(await client.get(tenant.url(f"/devices/{device_id}"), headers=tenant.headers)))["data"]
+    url = tenant.url(f"/devices/{device_id}")
+    for change in ({"name": "mui-sip-1-edited"}, {"enabled": False}, {"enabled": True}):
+        doc = {**doc, **change, "ui_metadata": UI_META}
+        doc = (await ok(await client.post(url, headers=tenant.headers, json={"data": doc})))["data"]
+        assert all(doc[key] == value for key, value in change.items())
+    assert (await _grid_row(client, tenant, device_id))["name"] == "mui-sip-1-edited"
+    await ok(await client.delete(url, headers=tenant.headers, json={"data": {"ui_metadata": UI_META}}))
+    await assert_error(await client.get(url, headers=tenant.headers), 404, "bad_identifier")
+
+
+async def test_user_added_and_deleted_with_its_voicemail_box_and_callflow(client, tenant):
+    user = {
+        "caller_id": {"internal": {"name": "Mui Tester", "number": "1000"}},
+        "presence_id": "1000",
+        "email": "mui.tester@example.com",
+        "priv_level": "user",
+        "vm_to_email_enabled": True,
+        "first_name": "Mui",
+        "username": "mui.tester@example.com",
+        "last_name": "Tester",
+        "password": "MuiPassw0rd!",
+        "send_email_on_creation": False,
+        "ui_metadata": UI_META,
+    }
+    user_id = (await ok(await client.put(tenant.url("/users"), headers=tenant.headers, json={"data": user}), 201))[
+        "data"
+    ]["id"]
+    box = {"owner_id": user_id, "mailbox": "1000", "name": "Mui Tester's VMBox", "envelope_type": "caller_and_time"}
+    box = {**box, "skip_envelope": False, "ui_metadata": UI_META}
+    box_id = (await ok(await client.put(tenant.url("/vmboxes"), headers=tenant.headers, json={"data": box}), 201))[
+        "data"
+    ]["id"]
+    flow = {
+        "children": {"_": {"children": {}, "data": {"id": box_id}, "module": "voicemail"}},
+        "data": {"can_call_self": False, "timeout": 20, "id": user_id},
+        "module": "user",
+    }
+    callflow = {"contact_list": {"exclude": False}, "flow": flow, "name": "Mui Tester SmartPBX's Callflow"}
+    callflow = {
+        **callflow,
+        "numbers": ["1000"],
+        "owner_id": user_id,
+        "type": "mainUserCallflow",
+        "ui_metadata": UI_META,
+    }
+    cf = await ok(await client.put(tenant.url("/callflows"), headers=tenant.headers, json={"data": callflow}), 201)
+    listed = "/callflows?has_key=owner_id&filter_type=mainUserCallflow&paginate=false"
+    found = await ok(await client.get(tenant.url(listed), headers=tenant.headers))
+    assert [(item["id"], item["owner_id"]) for item in found["data"]] == [(cf["data"]["id"], user_id)]
+    common = {"data": {"ui_metadata": {**UI_META, "origin": "common"}}}
+    for path in (f"/callflows/{cf['data']['id']}", f"/vmboxes/{box_id}", f"/users/{user_id}"):
+        await ok(await client.delete(tenant.url(path), headers=tenant.headers, json=common))
+    users = await ok(await client.get(tenant.url("/users?paginate=false"), headers=tenant.headers))
+    assert user_id not in {item["id"] for item in users["data"]}
