@@ -22,6 +22,7 @@ from crossbar_py.http.pipeline import PIPELINE
 from crossbar_py.kazoo_documents import routes as kazoo_documents
 from crossbar_py.ledgers import routes as ledgers
 from crossbar_py.limits import routes as limits
+from crossbar_py.monster_app import routes as monster_app
 from crossbar_py.phone_numbers import routes as phone_numbers
 from crossbar_py.platform.db import Database
 from crossbar_py.platform.kamailio import Kamailio
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         calls,
         security,
         ledgers,
+        monster_app,
     ):
         resource.setup(app.router)
     return app

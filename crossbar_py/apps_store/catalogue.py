@@ -31,6 +31,18 @@ APPS = [
     _app("pbxs", "PBX Connector", "Connect a PBX to the platform over SIP trunks.", ["reseller"]),
     _app("voicemails", "Voicemail Manager", "The voicemail boxes of an account and their messages.", ["reseller"]),
     _app("webhooks", "Webhooks", "HTTP callbacks on the account's events.", ["developer"]),
+    # Ours: served by this API (crossbar_py/monster_app); source_url is filled in from the request's host.
+    _app(
+        "registrations",
+        "Registrations",
+        "Each device's registration state, live contacts, diagnostics and journal, from crossbar_py.",
+        ["developer", "reseller"],
+        icon="icon.svg",
+        author="crossbar_py",
+        source_path="/monster-apps/registrations",
+    ),
 ]
+
+INTERNAL = ("source_path",)  # never shown to clients
 
 BY_ID = {app["id"]: app for app in APPS}

@@ -8,20 +8,28 @@ from crossbar_py.http import envelope
 from crossbar_py.http.errors import BadIdentifier
 from crossbar_py.http.markers import unauthenticated
 from crossbar_py.http.routing import path_param
+from crossbar_py.platform.db import Database
 
 
-def _where(request: web.Request) -> tuple:
+def _where(request: web.Request) -> tuple[Database, dict]:
     return request.app[keys.DB], request[keys.ACCOUNT]
+
+
+def _base_url(request: web.Request) -> str:
+    """This API's public origin as the browser reached it (a proxy may say so in X-Forwarded-*)."""
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme)
+    return f"{scheme}://{request.headers.get('X-Forwarded-Host', request.host)}"
 
 
 async def list_apps(request: web.Request) -> web.Response:
     """GET /apps_store: the apps the account may use, with their permissions."""
-    return envelope.listing(request, await service.list_apps(*_where(request)))
+    return envelope.listing(request, await service.list_apps(*_where(request), _base_url(request)))
 
 
 async def get_app(request: web.Request) -> web.Response:
     """GET /apps_store/{app}."""
-    return envelope.success(request, await service.get_app(*_where(request), path_param(request, "app_id")))
+    app = await service.get_app(*_where(request), path_param(request, "app_id"), _base_url(request))
+    return envelope.success(request, app)
 
 
 async def _install(request: web.Request, replace: bool, status: int) -> web.Response:
@@ -63,15 +71,16 @@ async def set_blacklist(request: web.Request) -> web.Response:
 
 @unauthenticated
 async def get_icon(request: web.Request) -> web.Response:
-    """GET /apps_store/{app}/icon (no token, as in Kazoo): we hold no icon files, Monster UI ships its own."""
-    app = await service.get_app(*_where(request), path_param(request, "app_id"))
-    raise BadIdentifier(app["icon"])
+    """GET /apps_store/{app}/icon (no token, as in Kazoo): our own app's icon; Monster UI ships the others'."""
+    app = await service.get_app(*_where(request), path_param(request, "app_id"), _base_url(request))
+    content_type, body = service.icon(app)
+    return web.Response(body=body, headers={"Content-Type": content_type})
 
 
 @unauthenticated
 async def get_screenshot(request: web.Request) -> web.Response:
     """GET /apps_store/{app}/screenshot/{n} (no token): none held."""
-    await service.get_app(*_where(request), path_param(request, "app_id"))
+    await service.get_app(*_where(request), path_param(request, "app_id"), _base_url(request))
     raise BadIdentifier(f"screenshot/{path_param(request, 'index')}")
 
 

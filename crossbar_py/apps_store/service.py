@@ -3,11 +3,12 @@
 
 import copy
 
-from crossbar_py.apps_store.catalogue import APPS, BY_ID
+from crossbar_py.apps_store.catalogue import APPS, BY_ID, INTERNAL
 from crossbar_py.apps_store.schema import BLACKLIST, PERMISSION
 from crossbar_py.http.errors import BadIdentifier, BadRequest, Forbidden
 from crossbar_py.http.validation import require_object, validate
 from crossbar_py.kazoo_documents import service as documents
+from crossbar_py.monster_app import service as monster_app
 
 KIND = DOC_ID = "apps_store"
 LIST_KEYS = ("id", "name", "i18n", "tags", "api_url", "source_url", "masqueradable", "phase", "extends")
@@ -26,25 +27,42 @@ def _owner(account: dict) -> str:
     return account["tree"][0] if account["tree"] else account["id"]
 
 
-def _with_permission(app: dict, store: dict, account: dict) -> dict:
-    item = {k: copy.deepcopy(app[k]) for k in LIST_KEYS if k in app}
+def _located(app: dict, base_url: str) -> dict:
+    """The app as clients see it: our own app's source_url points at this API."""
+    doc = {k: copy.deepcopy(v) for k, v in app.items() if k not in INTERNAL}
+    if "source_path" in app:
+        doc["source_url"] = base_url + app["source_path"]
+    return doc
+
+
+def _with_permission(app: dict, store: dict, account: dict, base_url: str) -> dict:
+    located = _located(app, base_url)
+    item = {k: located[k] for k in LIST_KEYS if k in located}
     item["account_id"] = _owner(account)
     item.update({k: v for k, v in store["apps"].get(app["id"], {}).items() if k in ("allowed_users", "users")})
     return item
 
 
-async def list_apps(db, account: dict) -> list:
+async def list_apps(db, account: dict, base_url: str) -> list:
     """The apps the account may use, each with its permission when installed (Kazoo's list shape)."""
     store = await _store(db, account["id"])
-    return [_with_permission(app, store, account) for app in APPS if app["id"] not in store["blacklist"]]
+    return [_with_permission(a, store, account, base_url) for a in APPS if a["id"] not in store["blacklist"]]
 
 
-async def get_app(db, account: dict, app_id: str) -> dict:
+async def get_app(db, account: dict, app_id: str, base_url: str) -> dict:
     """One app's full document; 404 when the account may not use it."""
     store = await _store(db, account["id"])
     if app_id not in BY_ID or app_id in store["blacklist"]:
         raise BadIdentifier(app_id)
-    return {**copy.deepcopy(BY_ID[app_id]), **_with_permission(BY_ID[app_id], store, account)}
+    app = BY_ID[app_id]
+    return {**_located(app, base_url), **_with_permission(app, store, account, base_url)}
+
+
+def icon(app: dict) -> tuple:
+    """(content type, bytes) of an app's icon: we hold our own app's only (Monster UI ships the others')."""
+    if "source_path" in BY_ID.get(app["id"], {}):
+        return monster_app.read_file(app["icon"])
+    raise BadIdentifier(app["icon"])
 
 
 def _allowed(store: dict, app_id: str) -> dict:

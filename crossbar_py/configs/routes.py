@@ -6,9 +6,10 @@ from crossbar_py import keys
 from crossbar_py.configs import service
 from crossbar_py.http import envelope
 from crossbar_py.http.routing import path_param
+from crossbar_py.platform.db import Database
 
 
-def _where(request: web.Request) -> tuple:
+def _where(request: web.Request) -> tuple[Database, str, str]:
     return request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "name")
 
 

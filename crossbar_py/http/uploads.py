@@ -5,7 +5,7 @@ import base64
 import binascii
 import re
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from crossbar_py.http.errors import ValidationFailed
 
@@ -31,7 +31,7 @@ async def read_file(request: web.Request, default_type: str) -> tuple:
     if mime.startswith("multipart/"):
         reader = await request.multipart()
         part = await reader.next()
-        if part is None:
+        if not isinstance(part, BodyPartReader):
             raise _invalid("no file in the form")
         content_type, body = part.headers.get("Content-Type", default_type), await part.read(decode=True)
     elif mime == "application/x-base64":

@@ -14,6 +14,7 @@ from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param, route_match
 from crossbar_py.kazoo_documents import service
 from crossbar_py.kazoo_documents.schema import COLLECTIONS, MEDIA_TYPES
+from crossbar_py.platform.db import Database
 
 RAW = "raw"
 
@@ -23,7 +24,7 @@ def _kind(request: web.Request) -> str:
     return route_match(request).route.resource.canonical.split("/")[4]
 
 
-def _where(request: web.Request) -> tuple:
+def _where(request: web.Request) -> tuple[Database, str, str]:
     return request.app[keys.DB], request[keys.ACCOUNT]["id"], _kind(request)
 
 

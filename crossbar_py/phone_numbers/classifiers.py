@@ -2,7 +2,7 @@
 
 import re
 
-CLASSIFIERS = {
+CLASSIFIERS: dict[str, dict] = {
     "tollfree_us": {
         "regex": r"^\+1((?:800|88\d|877|866|855|844|833|822)\d{7})$",
         "friendly_name": "US TollFree",

@@ -7,9 +7,10 @@ from crossbar_py.http import envelope
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.phone_numbers import classifiers, service
+from crossbar_py.platform.db import Database
 
 
-def _where(request: web.Request) -> tuple:
+def _where(request: web.Request) -> tuple[Database, str]:
     return request.app[keys.DB], request[keys.ACCOUNT]["id"]
 
 

@@ -8,6 +8,7 @@ from crossbar_py.common.documents import public as public_doc
 from crossbar_py.http import conditional, envelope, uploads
 from crossbar_py.http.markers import raw_body, unauthenticated
 from crossbar_py.http.routing import path_param, route_match
+from crossbar_py.platform.db import Database
 from crossbar_py.whitelabel import service
 from crossbar_py.whitelabel.schema import FILES
 
@@ -24,7 +25,7 @@ def _file(stored: dict) -> web.Response:
     return web.Response(body=bytes(stored["body"]), headers={"Content-Type": stored["content_type"]})
 
 
-def _where(request: web.Request) -> tuple:
+def _where(request: web.Request) -> tuple[Database, str]:
     return request.app[keys.DB], request[keys.ACCOUNT]["id"]
 
 

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import json
 
+import aiohttp
 import pytest
 
 from tests.helpers import assert_error, ok
@@ -248,3 +249,13 @@ async def test_crossed_claims_do_not_deadlock(client, tenant):
     orders = (["5001", "5002", "5003"], ["5003", "5002", "5001"]) * 3
     runs = [claim(list(order)) for order in orders]
     assert sorted(await asyncio.gather(*runs)) == [201, 400, 400, 400, 400, 400]
+
+
+async def test_media_upload_as_multipart_form(client, tenant):
+    media = await _put(client, tenant, "/media", {"name": "Form", "media_source": "upload"})
+    form = aiohttp.FormData()
+    form.add_field("file", b"OggS-form-bytes", filename="x.ogg", content_type="audio/ogg")
+    resp = await client.post(tenant.url(f"/media/{media['id']}/raw"), headers=tenant.headers, data=form)
+    assert (await ok(resp))["data"]["content_type"] == "audio/ogg"
+    resp = await client.get(tenant.url(f"/media/{media['id']}/raw"), headers=tenant.headers)
+    assert await resp.read() == b"OggS-form-bytes"

@@ -172,3 +172,40 @@ async def test_core_routes_are_walled(client, tenant, make_tenant, method, path)
     resp = await client.request(method, tenant.url(path), headers=other.headers, json={"data": {}})
     await assert_error(resp, 403, "forbidden")
     await assert_error(await client.request(method, tenant.url(path), json={"data": {}}), 401, "invalid_credentials")
+
+
+REGISTRATIONS = next(a["id"] for a in APPS if a["name"] == "registrations")
+
+
+async def test_our_registrations_app_is_served_and_installable(client, tenant):
+    body = await ok(await client.get(tenant.url("/apps_store"), headers=tenant.headers))
+    ours = next(a for a in body["data"] if a["name"] == "registrations")
+    assert ours["source_url"] == f"http://{client.server.host}:{client.server.port}/monster-apps/registrations"
+    assert "source_path" not in ours
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example.com", **tenant.headers}
+    app = await ok(await client.get(tenant.url(f"/apps_store/{REGISTRATIONS}"), headers=headers))
+    assert app["data"]["source_url"] == "https://api.example.com/monster-apps/registrations"
+    for name, ctype in (
+        ("app.js", "application/javascript"),
+        ("views/app.html", "text/html"),
+        ("views/device.html", "text/html"),
+        ("i18n/en-US.json", "application/json"),
+        ("style/app.css", "text/css"),
+        ("VERSION", "text/plain"),
+    ):
+        resp = await client.get(f"/monster-apps/registrations/{name}", headers={"Origin": "http://ui.example.com"})
+        assert resp.status == 200 and resp.headers["Content-Type"] == ctype, name
+        assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    text = await (await client.get("/monster-apps/registrations/app.js")).text()
+    assert "devices/registration/status" in text and "name: 'registrations'" in text
+    await assert_error(await client.get("/monster-apps/registrations/nothing.js"), 404, "bad_identifier")
+    for bad in ("../service.py", "views/../../service.py", "%2e%2e/__init__.py", "%2e%2e/routes.py"):
+        resp = await client.get(f"/monster-apps/registrations/{bad}")
+        assert resp.status in (401, 404) and b"import" not in await resp.read(), bad
+    icon = await client.get(tenant.url(f"/apps_store/{REGISTRATIONS}/icon"))
+    assert icon.status == 200 and icon.headers["Content-Type"] == "image/svg+xml"
+    url = tenant.url(f"/apps_store/{REGISTRATIONS}")
+    await ok(await client.put(url, headers=tenant.headers, json={"data": {"allowed_users": "admins"}}), 201)
+    token = await login(client, "admin", tenant.password, account_name=tenant.name)
+    me = await ok(await client.get("/v2/token_auth", headers={"X-Auth-Token": token}))
+    assert [a["name"] for a in me["data"]["apps"]] == ["registrations"]
