@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: bootstrap run test lint fmt migrate bench up down clean
+.PHONY: bootstrap run test lint fmt migrate bench fuzz up down clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -24,6 +24,11 @@ fmt: bootstrap
 
 migrate: bootstrap
 	$(PY) -m crossbar_py migrate
+
+# schemathesis over /v2/openapi.json with its coverage phase and 150 cases per operation (>= 10,000 in all).
+fuzz: bootstrap
+	CROSSBAR_FUZZ_EXAMPLES=$${CROSSBAR_FUZZ_EXAMPLES:-150} CROSSBAR_FUZZ_PHASES=examples,coverage,fuzzing \
+		$(PY) -m pytest -q -s -p no:cacheprovider tests/api/test_schemathesis.py
 
 bench: bootstrap
 	$(PY) bench/register_rate.py

@@ -17,6 +17,7 @@ from crossbar_py.auth.revocation import Revocations
 from crossbar_py.calls import routes as calls
 from crossbar_py.configs import routes as configs
 from crossbar_py.devices import routes as devices
+from crossbar_py.http import openapi
 from crossbar_py.http.body import MAX_BODY
 from crossbar_py.http.pipeline import PIPELINE
 from crossbar_py.kazoo_documents import routes as kazoo_documents
@@ -134,6 +135,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         security,
         ledgers,
         monster_app,
+        openapi,
     ):
         resource.setup(app.router)
+    app[keys.OPENAPI] = openapi.build(app)
     return app

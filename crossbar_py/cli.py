@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from crossbar_py.app import create_app
+from crossbar_py.http.server import ApiRunner
 from crossbar_py.platform import db, logs, stack
 from crossbar_py.settings import Settings
 
@@ -165,7 +166,7 @@ Ctrl-C stops everything.
 
 
 async def _serve_until_signal(settings: Settings) -> None:
-    runner = web.AppRunner(create_app(settings), access_log=None)
+    runner = ApiRunner(create_app(settings), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
     stop = asyncio.Event()

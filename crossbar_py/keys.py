@@ -34,6 +34,7 @@ ACCOUNT_CACHE: web.AppKey[AccountCache] = web.AppKey("account_cache")
 LOGIN_LIMITER: web.AppKey[LoginLimiter] = web.AppKey("login_limiter")
 EVENTS_HUB: web.AppKey[Hub] = web.AppKey("events_hub")
 BASIC_AUTH: web.AppKey[BasicVerifier] = web.AppKey("basic_auth")
+OPENAPI: web.AppKey[dict] = web.AppKey("openapi")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 RAW_TOKEN: web.RequestKey[str] = web.RequestKey("raw_token")

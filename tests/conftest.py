@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestServer
 
 from crossbar_py.app import create_app
 from crossbar_py.cli import ensure_account
+from crossbar_py.http.server import ApiRunner
 from crossbar_py.platform import db, stack
 from crossbar_py.settings import Settings
 from tests.helpers import Tenant, login
@@ -63,8 +65,8 @@ def _journal_every_refresh(dsn: str) -> None:
 
 @pytest.fixture(scope="session")
 def data_env():
-    """PostgreSQL (migrated) and Redis for the whole session, and the ports a Kamailio would use; stopped
-    by pid at the end. API tests need nothing more: Kamailio starts only for tests that ask `stack_env`."""
+    """PostgreSQL (migrated) and Redis for the whole session, stopped by pid at the end. API tests need
+    nothing more: Kamailio starts only for tests that ask for `stack_env`."""
     workdir = Path(tempfile.mkdtemp(prefix="crossbar-test-"))
     workdir.chmod(0o755)
     procs: list = []
@@ -79,8 +81,6 @@ def data_env():
         kcfg = stack.KamailioConfig(
             db_host="127.0.0.1",
             db_port=port,
-            sip_port=stack.free_port(also_udp=True),
-            rpc_port=stack.free_port(),
             # No keepalives here: sipp's scripted phones would get OPTIONS they do not expect.
             # tests/sip/test_keepalive.py runs a node of its own that pings.
             defines={"AUTHFAIL_LIMIT": AUTHFAIL_LIMIT, "CHILDREN": 4, "LOG_LEVEL": 1, "KA_INTERVAL": 0},
@@ -104,7 +104,10 @@ def data_env():
 def stack_env(data_env):
     """The whole stack: the session's data services plus Kamailio on the reserved ports (started once)."""
     if not data_env.kamailio_started:
+        # Ports are chosen now, not at session start: a long API run gives other processes time to take them.
+        data_env.kamailio.sip_port = data_env.kamailio.rpc_port = 0
         data_env.procs.append(stack.start_kamailio(data_env.workdir, data_env.kamailio))
+        data_env.sip_port, data_env.rpc_port = data_env.kamailio.sip_port, data_env.kamailio.rpc_port
         data_env.kamailio_started = True
     return data_env
 
@@ -115,10 +118,17 @@ def settings(data_env):
     return data_env.settings()
 
 
+class ApiTestServer(TestServer):
+    """aiohttp's test server with the API's runner (its own error pages are envelopes)."""
+
+    async def _make_runner(self, **kwargs):
+        return ApiRunner(self.app, **kwargs)
+
+
 @pytest.fixture
 async def client(aiohttp_client, settings):
     """A test client on the real app."""
-    return await aiohttp_client(create_app(settings))
+    return await aiohttp_client(ApiTestServer(create_app(settings)))
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.accounts import service
-from crossbar_py.http import conditional, envelope
+from crossbar_py.accounts.schema import ACCOUNT
+from crossbar_py.http import conditional, envelope, openapi
 
 
 async def get_account(request: web.Request) -> web.Response:
@@ -13,6 +14,7 @@ async def get_account(request: web.Request) -> web.Response:
     return envelope.document(request, row, service.render(row))
 
 
+@openapi.documented(body=ACCOUNT)
 async def create_child(request: web.Request) -> web.Response:
     """PUT /v2/accounts/{A}: a child of A (PUT /v2/accounts: a child of the token's account)."""
     parent = request.get(keys.ACCOUNT) or request[keys.AUTH][1]
@@ -35,16 +37,19 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
     return envelope.document(request, row, service.render(row))
 
 
+@openapi.documented(body=ACCOUNT)
 async def update_account(request: web.Request) -> web.Response:
     """POST /v2/accounts/{A}: replace."""
     return await _save(request, patch=False)
 
 
+@openapi.documented(body=openapi.partial(ACCOUNT))
 async def patch_account(request: web.Request) -> web.Response:
     """PATCH /v2/accounts/{A}: merge."""
     return await _save(request, patch=True)
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_account(request: web.Request) -> web.Response:
     """DELETE /v2/accounts/{A}: not the caller's own account, not one with children."""
     row = await service.delete_account(
@@ -57,16 +62,19 @@ async def delete_account(request: web.Request) -> web.Response:
     return envelope.deleted(request, service.render(row), conditional.etag(row))
 
 
+@openapi.documented(paginated=True)
 async def children(request: web.Request) -> web.Response:
     """GET /accounts/{A}/children."""
     return envelope.listing(request, await service.children(request.app[keys.DB], request[keys.ACCOUNT]))
 
 
+@openapi.documented(paginated=True)
 async def descendants(request: web.Request) -> web.Response:
     """GET /accounts/{A}/descendants."""
     return envelope.listing(request, await service.descendants(request.app[keys.DB], request[keys.ACCOUNT]))
 
 
+@openapi.documented(paginated=True)
 async def siblings(request: web.Request) -> web.Response:
     """GET /accounts/{A}/siblings: the parent's children, for a token that may see the parent."""
     data = await service.siblings(request.app[keys.DB], request[keys.ACCOUNT], request[keys.AUTH][1])

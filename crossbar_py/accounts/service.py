@@ -48,7 +48,7 @@ def _prepare(data: dict, realm_suffix: str) -> dict:
 async def create_account(db, data: dict, parent: dict | None, realm_suffix: str, superduper: bool = False) -> dict:
     """Create an account (a child of parent); unique realm and name."""
     doc = _prepare(data, realm_suffix)
-    account_id = doc.pop("id", None) or documents.new_id()
+    account_id = documents.chosen_id(doc)
     params = {
         "id": account_id,
         "parent_id": parent["id"] if parent else None,

@@ -4,8 +4,9 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.auth import service
+from crossbar_py.auth.schema import API_AUTH, USER_AUTH
 from crossbar_py.auth.tokens import verify_token
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import InvalidCredentials, MissingToken
 from crossbar_py.http.markers import unauthenticated
 from crossbar_py.http.routing import path_param
@@ -17,6 +18,7 @@ async def _logged_in(request: web.Request, token: str, account: dict, user: dict
     return envelope.success(request, data, status=201)
 
 
+@openapi.documented(body=USER_AUTH)
 @unauthenticated
 async def create_user_auth(request: web.Request) -> web.Response:
     """PUT /v2/user_auth: login; the new token is the envelope's auth_token."""
@@ -43,6 +45,7 @@ async def impersonate_user(request: web.Request) -> web.Response:
     return await _logged_in(request, token, account, user)
 
 
+@openapi.documented(body=API_AUTH)
 @unauthenticated
 async def create_api_auth(request: web.Request) -> web.Response:
     """PUT /v2/api_auth: 201 with an account-level token; 404 with the key when it is unknown."""
@@ -76,12 +79,14 @@ async def _tokeninfo(request: web.Request, token, where: str) -> web.Response:
     return envelope.success(request, await service.describe(request.app[keys.DB], identity))
 
 
+@openapi.documented(params={"token": {"type": "string"}})
 @unauthenticated
 async def get_tokeninfo(request: web.Request) -> web.Response:
     """GET /v2/auth/tokeninfo?token=…: no auth header needed (Monster restores sessions with it)."""
     return await _tokeninfo(request, request.query.get("token"), "params")
 
 
+@openapi.documented(body={"type": "object", "properties": {"token": {"type": "string"}}})
 @unauthenticated
 async def post_tokeninfo(request: web.Request) -> web.Response:
     """POST /v2/auth/tokeninfo {"data": {"token": …}}."""

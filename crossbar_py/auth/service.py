@@ -10,6 +10,7 @@ from crossbar_py.apps_store import service as apps_store
 from crossbar_py.auth import tokens
 from crossbar_py.auth.schema import API_AUTH, USER_AUTH
 from crossbar_py.auth.tokens import Identity
+from crossbar_py.common.documents import ID_RE
 from crossbar_py.http.errors import (
     BadRequest,
     Forbidden,
@@ -102,6 +103,8 @@ BASIC_CACHE_MAX = 10_000
 
 async def basic_identity(db, settings, encoded: str) -> Identity:
     """`Authorization: Basic base64(account_id:md5(user:password))` (cb_basic_auth); 401 when wrong."""
+    if not encoded.isascii():
+        raise InvalidCredentials()  # base64 is ASCII; aiohttp hands other header bytes over as surrogates
     key = hashlib.sha256(encoded.encode()).hexdigest()
     cached = _BASIC_CACHE.get(key)
     if cached and cached[0] > time.monotonic():
@@ -110,7 +113,9 @@ async def basic_identity(db, settings, encoded: str) -> Identity:
         account_id, _, digest = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidCredentials() from exc
-    account = await accounts.find_account(db, account_id) if len(account_id) == 32 else None
+    if not ID_RE.match(account_id) or not digest.isascii() or "\x00" in digest:
+        raise InvalidCredentials()
+    account = await accounts.find_account(db, account_id)
     user = await _find_user(db, settings, account, {"method": "md5", "credentials": digest}) if account else None
     if user is None:
         raise InvalidCredentials()

@@ -7,6 +7,8 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+from crossbar_py.http.errors import ValidationFailed
+
 GREGORIAN_OFFSET = 62167219200
 ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
@@ -14,6 +16,18 @@ ID_RE = re.compile(r"^[0-9a-f]{32}$")
 def new_id() -> str:
     """32 lowercase hex characters."""
     return uuid.uuid4().hex
+
+
+def chosen_id(doc: dict) -> str:
+    """The id a create uses: the client's (decisions 6: kept from Kazoo, so 32 hex) or a new one."""
+    given = doc.pop("id", None)
+    if given in (None, ""):
+        return new_id()
+    if not isinstance(given, str) or not ID_RE.match(given):
+        raise ValidationFailed(
+            {"id": {"pattern": {"message": f"Failed to match pattern '{ID_RE.pattern}'", "value": given}}}
+        )
+    return given
 
 
 def gregorian(ts: datetime) -> int:

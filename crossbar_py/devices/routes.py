@@ -6,14 +6,15 @@ from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
 from crossbar_py.devices import service
-from crossbar_py.devices.schema import ACCESS_LISTS
-from crossbar_py.http import conditional, envelope
+from crossbar_py.devices.schema import ACCESS_LISTS, DEVICE, DEVICES_NOTIFY
+from crossbar_py.http import conditional, envelope, openapi
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.http.validation import validate
 from crossbar_py.registrations.contacts.service import registered_devices
 
 
+@openapi.documented(paginated=True, params={"with_status": openapi.BOOLEAN_TEXT})
 async def list_devices(request: web.Request) -> web.Response:
     """GET /devices: summaries, filtered and paginated as Kazoo does; ?with_status=true adds
     registrable and registered (current Monster UI)."""
@@ -29,6 +30,7 @@ async def list_devices(request: web.Request) -> web.Response:
     return envelope.listing(request, data, extra=extra)
 
 
+@openapi.documented(body=DEVICE)
 async def create_device(request: web.Request) -> web.Response:
     """PUT /devices."""
     account = request[keys.ACCOUNT]
@@ -57,16 +59,19 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
     return envelope.document(request, row, public(row))
 
 
+@openapi.documented(body=DEVICE)
 async def update_device(request: web.Request) -> web.Response:
     """POST /devices/{D}: replace the public document."""
     return await _save(request, patch=False)
 
 
+@openapi.documented(body=openapi.partial(DEVICE))
 async def patch_device(request: web.Request) -> web.Response:
     """PATCH /devices/{D}: deep merge, null deletes."""
     return await _save(request, patch=True)
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_device(request: web.Request) -> web.Response:
     """DELETE /devices/{D}: soft unless ?should_soft_delete=false; answers the device as it was."""
     row = await service.delete_device(
@@ -79,6 +84,7 @@ async def delete_device(request: web.Request) -> web.Response:
     return envelope.deleted(request, public(row), conditional.etag(row))
 
 
+@openapi.documented(params={"reboot": openapi.BOOLEAN_TEXT})
 async def sync_device(request: web.Request) -> web.Response:
     """POST /devices/{D}/sync: a check-sync NOTIFY to the registered phone (200, never 202)."""
     row = await service.sync(
@@ -91,6 +97,7 @@ async def sync_device(request: web.Request) -> web.Response:
     return envelope.success(request, "sync request sent", revision=conditional.etag(row))
 
 
+@openapi.documented(body=DEVICES_NOTIFY)
 async def device_action(request: web.Request) -> web.Response:
     """PUT /devices/{D} with action "notify": a NOTIFY with the given event (and body) to the phone."""
     await service.notify(
@@ -103,6 +110,7 @@ async def device_action(request: web.Request) -> web.Response:
     return envelope.success(request, "NOTIFY sent", status=201)
 
 
+@openapi.documented(paginated=True)
 async def user_devices(request: web.Request) -> web.Response:
     """GET /users/{U}/devices: owned or hotdesked devices of a user."""
     data = await service.user_devices(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "user_id"))
@@ -115,6 +123,7 @@ async def get_access_lists(request: web.Request) -> web.Response:
     return envelope.success(request, row["doc"].get("access_lists", {}))
 
 
+@openapi.documented(body=ACCESS_LISTS)
 async def set_access_lists(request: web.Request) -> web.Response:
     """POST /devices/{D}/access_lists: validated, stored on the device."""
     lists = validate(ACCESS_LISTS, request[keys.BODY]["data"])

@@ -14,7 +14,7 @@ from crossbar_py.http.errors import BadIdentifier, BadRequest, Conflict, Validat
 from crossbar_py.http.validation import validate
 from crossbar_py.platform.db import UniqueViolation
 from crossbar_py.registrations.contacts import service as contacts
-from crossbar_py.users.service import get_user
+from crossbar_py.users.service import find_user, get_user
 
 
 def normalize(data: dict, account: dict) -> dict:
@@ -29,7 +29,8 @@ def normalize(data: dict, account: dict) -> dict:
     elif "outbound_flags" in doc and not isinstance(flags, dict):
         doc["outbound_flags"] = []
     sip = doc.get("sip")
-    if isinstance(sip, dict) and sip.get("realm") == account["realm"]:
+    realm = sip.get("realm") if isinstance(sip, dict) else None
+    if isinstance(sip, dict) and isinstance(realm, str) and realm.lower() == account["realm"].lower():
         doc["sip"] = {k: v for k, v in sip.items() if k != "realm"}
     provision = doc.get("provision")
     if isinstance(provision, dict):
@@ -97,8 +98,10 @@ def unique_error(exc: UniqueViolation, doc: dict):
 async def create_device(db, account: dict, data: dict) -> dict:
     """Validate and insert a device; a client-chosen id is honoured (409 when taken)."""
     doc = validate(DEVICE, normalize(data, account))
+    check_realm(doc)
     check_ip_method(doc)
-    device_id = str(doc.pop("id", "") or documents.new_id())
+    await check_owner(db, account["id"], doc)
+    device_id = documents.chosen_id(doc)
     params = {
         "id": device_id,
         "account_id": account["id"],
@@ -120,6 +123,23 @@ def _check_type_change(stored: dict, doc: dict, superduper: bool) -> None:
                 }
             }
         )
+
+
+def check_realm(doc: dict) -> None:
+    """A realm belongs to one account (docs/tenancy.md): normalize dropped the account's own, so any other
+    sip.realm names a realm this account does not own (another tenant's, whose phones it would squat)."""
+    realm = doc.get("sip", {}).get("realm")
+    if realm is not None:
+        raise field_error("sip.realm", "invalid", "sip.realm must be the account's realm", value=realm)
+
+
+async def check_owner(db, account_id: str, doc: dict) -> None:
+    """owner_id names a user of the device's own account (400 otherwise: another tenant's user included)."""
+    owner_id = doc.get("owner_id")
+    if owner_id is None:
+        return
+    if not isinstance(owner_id, str) or await find_user(db, account_id, owner_id) is None:
+        raise field_error("owner_id", "invalid", "owner_id must name a user of this account", value=owner_id)
 
 
 def check_ip_method(doc: dict) -> None:
@@ -145,7 +165,9 @@ async def save_device(
         )
         doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
         _check_type_change(stored["doc"], doc, superduper)
+        check_realm(doc)
         check_ip_method(doc)
+        await check_owner(db, account["id"], doc)
         await cur.execute(queries.UPDATE_DEVICE, {"id": device_id, **crud.stored(doc), **columns(doc, account)})
         return await cur.fetchone()
 

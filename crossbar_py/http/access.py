@@ -6,6 +6,8 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.auth.identity import identify
+from crossbar_py.common.documents import ID_RE
+from crossbar_py.http import inputs
 from crossbar_py.http.errors import (
     BadAccountId,
     BadIdentifier,
@@ -44,6 +46,18 @@ async def check_route(request: web.Request, handler):
         if identity is None:
             raise InvalidCredentials()
     raise RouteNotFound()
+
+
+@web.middleware
+async def check_path_ids(request: web.Request, handler):
+    """Ids in the path are 32 hex characters (decisions 6); other path values storable text. A bad one is
+    a 404 before it reaches a query (a NUL byte made psycopg2 raise)."""
+    for name, value in route_match(request).items():
+        if name == "account_id" and len(value) != 32:
+            raise BadAccountId(value)
+        if (name.endswith("_id") and not ID_RE.match(value)) or inputs.text_problem(value):
+            raise BadIdentifier(value)
+    return await handler(request)
 
 
 @web.middleware

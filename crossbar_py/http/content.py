@@ -7,6 +7,7 @@ import re
 from aiohttp import web
 
 from crossbar_py.http import envelope
+from crossbar_py.http.errors import UnsupportedMediaType
 from crossbar_py.http.markers import has_mark
 from crossbar_py.http.routing import route_match
 
@@ -16,15 +17,15 @@ JSONP_RE = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 
 @web.middleware
 async def check_content_type(request: web.Request, handler):
-    """PUT/POST/PATCH bodies must be JSON-compatible (415, empty body); no Content-Type counts as JSON,
-    and a request without a body has nothing to check."""
+    """PUT/POST/PATCH bodies must be JSON-compatible (415 in the error envelope, docs/hostile-input.md);
+    no Content-Type counts as JSON, and a request without a body has nothing to check."""
     ctype = request.headers.get("Content-Type")
     if has_mark(route_match(request).handler, "raw_body"):
         return await handler(request)  # a file route reads its own body
     if request.method in ("PUT", "POST", "PATCH") and ctype is not None and await request.read():
         mime = ctype.split(";")[0].strip().lower()
         if mime not in JSON_TYPES and not mime.startswith("multipart/"):
-            raise web.HTTPUnsupportedMediaType()
+            raise UnsupportedMediaType()
     return await handler(request)
 
 

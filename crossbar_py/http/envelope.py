@@ -29,7 +29,12 @@ def _base(request: web.Request) -> dict:
 
 def render(payload: dict, status: int, headers: dict | None = None) -> web.Response:
     """A JSON response whose Content-Type is exactly application/json (docs/decisions.md §3)."""
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    try:
+        body = text.encode()
+    except UnicodeEncodeError:
+        # A lone surrogate echoed from the request (an error's value or cause): escaped, it is valid JSON.
+        body = json.dumps(payload, separators=(",", ":")).encode()
     resp = web.Response(body=body, status=status, headers=headers)
     resp.headers["Content-Type"] = JSON
     return resp

@@ -107,6 +107,16 @@ class MethodNotAllowed(ApiError):
         super().__init__({"message": "method not allowed"})
 
 
+class UnsupportedMediaType(ApiError):
+    """415 for a body that is not JSON (cowboy sends it bodiless; the envelope tells the client why)."""
+
+    status = 415
+    message = "unsupported_media_type"
+
+    def __init__(self):
+        super().__init__({"message": "the request body must be JSON (application/json)"})
+
+
 class Conflict(ApiError):
     status = 409
     message = "datastore_conflict"

@@ -4,6 +4,7 @@ parameters only."""
 import json
 
 from crossbar_py.common.documents import GREGORIAN_OFFSET
+from crossbar_py.http import inputs
 from crossbar_py.platform.db import sql
 
 PREFIXES = ("filter_not_", "filter_")
@@ -17,6 +18,8 @@ TIME_FILTERS = {
     "modified_to": ("modified", "<", 1),
 }
 EMPTY_VALUES = ["", "[]", "{}"]
+# to_timestamp() overflows past year 294276; dates past 9999 are no one's created or modified time.
+MAX_UNIX = 253402300799
 
 
 def _text_at(n: int, path: str) -> sql.Composable:
@@ -72,8 +75,8 @@ def _key_clause(n: int, key: str) -> sql.Composable:
 
 def _time_clause(n: int, key: str, raw: str, params: dict) -> sql.Composable:
     column, op, shift = TIME_FILTERS[key]
-    try:
-        params[f"ft{n}"] = int(raw) - GREGORIAN_OFFSET + shift
-    except ValueError:
+    seconds = inputs.ascii_int(raw)
+    if seconds is None or not GREGORIAN_OFFSET <= seconds <= GREGORIAN_OFFSET + MAX_UNIX:
         return sql.SQL("FALSE")  # Kazoo: a filter that throws excludes the document
+    params[f"ft{n}"] = seconds - GREGORIAN_OFFSET + shift
     return sql.SQL("{} {} to_timestamp({})").format(sql.Identifier(column), sql.SQL(op), sql.Placeholder(f"ft{n}"))

@@ -19,6 +19,12 @@ def raw_body(handler):
     return handler
 
 
+def accepts_array(handler):
+    """Mark a handler whose `data` may be a JSON array (every other route reads an object)."""
+    handler.crossbar_array_data = True
+    return handler
+
+
 def has_mark(handler, name: str) -> bool:
     """Whether a handler carries a mark (`unauthenticated`, `superduper`, `raw_body`)."""
     return getattr(handler, f"crossbar_{name}", False)

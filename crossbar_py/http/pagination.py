@@ -5,7 +5,11 @@ import base64
 import struct
 from dataclasses import dataclass
 
+from crossbar_py.http import inputs
+
 DEFAULT_PAGE_SIZE = 50
+# A bigger page is served as this many (LIMIT is a bigint: 10**20 made PostgreSQL fail).
+MAX_PAGE_SIZE = 1000
 # Kazoo's start keys are base64url (no padding) of the Erlang external term of a binary key.
 TERM_BINARY = b"\x83\x6d"
 
@@ -46,11 +50,8 @@ class Page:
         """Parse page_size, start_key and paginate (only the literal "true" paginates; v1 never does)."""
         query = request.query
         paginate = query.get("paginate", "true") == "true" and not request.path.startswith("/v1/")
-        try:
-            size = int(query.get("page_size", DEFAULT_PAGE_SIZE))
-        except ValueError:
-            size = DEFAULT_PAGE_SIZE
-        size = size if size > 0 else DEFAULT_PAGE_SIZE
+        size = inputs.ascii_int(query.get("page_size", "")) or DEFAULT_PAGE_SIZE
+        size = min(size, MAX_PAGE_SIZE)
         given = query.get("start_key")
         return cls(paginate, size, decode_key(given) if given else "", given)
 

@@ -1,7 +1,7 @@
 """The request pipeline in Kazoo's order: request id, CORS, errors, body, route, account, auth, authz."""
 
 from crossbar_py.http import access, content, context, cors, failures
-from crossbar_py.http.body import parse_body
+from crossbar_py.http.body import check_data_shape, parse_body
 from crossbar_py.http.routing import call_route, resolve_route
 
 PIPELINE = [
@@ -12,9 +12,11 @@ PIPELINE = [
     parse_body,
     resolve_route,
     access.check_route,
+    access.check_path_ids,
     access.load_account,
     access.authenticate,
     access.authorize,
     content.check_content_type,
+    check_data_shape,
     call_route,
 ]

@@ -3,15 +3,28 @@ Each field's error messages are written "validator|text" so that the validator's
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from crossbar_py.http import inputs
 from crossbar_py.http.errors import ValidationFailed
+
+# OFFSET is a bigint in PostgreSQL; nobody pages a million rows deep.
+MAX_OFFSET = 1_000_000
+
+
+class AsciiInteger(fields.Integer):
+    """An integer in ASCII digits (an optional minus sign): int() also reads '٣' and Python's '1_000'."""
+
+    def _validated(self, value):
+        if isinstance(value, str):
+            digits = value[1:] if value.startswith("-") else value
+            if inputs.ascii_int(digits) is None:
+                raise self.make_error("invalid")
+        return super()._validated(value)
 
 
 def integer(low: int, high: int | None, default: int) -> fields.Integer:
     """An integer between low and high (inclusive) with a default."""
     rng = validate.Range(min=low, max=high, error=f"minimum|Value must be from {low} to {high or 'any'}")
-    return fields.Integer(
-        load_default=default, validate=rng, error_messages={"invalid": "type|Value must be an integer"}
-    )
+    return AsciiInteger(load_default=default, validate=rng, error_messages={"invalid": "type|Value must be an integer"})
 
 
 def one_of(choices) -> fields.String:

@@ -8,10 +8,10 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.devices.service import delete_device, get_device
-from crossbar_py.http import conditional, envelope
+from crossbar_py.http import conditional, envelope, openapi
 from crossbar_py.http.routing import path_param
 from crossbar_py.sip_devices import service
-from crossbar_py.sip_devices.schema import sip_device
+from crossbar_py.sip_devices.schema import SIP_DEVICE, SIP_DEVICE_CREATE, sip_device
 
 ENVELOPE_KEYS = {"data", "auth_token", "verb"}
 
@@ -35,6 +35,7 @@ async def _answer(request: web.Request, row: dict, status: int = 200, **extra) -
     return envelope.success(request, data, status=status, revision=rev, headers=headers)
 
 
+@openapi.documented(body=SIP_DEVICE_CREATE, enveloped=False, success=201)
 async def create_sip_device(request: web.Request) -> web.Response:
     """POST /devices/sip: a sip_device; answers its SIP password once, under credentials."""
     db, account = request.app[keys.DB], request[keys.ACCOUNT]
@@ -50,6 +51,7 @@ async def get_sip_device(request: web.Request) -> web.Response:
     return await _answer(request, row)
 
 
+@openapi.documented(body=SIP_DEVICE, enveloped=False)
 async def patch_sip_device(request: web.Request) -> web.Response:
     """PATCH /devices/sip/{D}: merge the seed's fields into the Kazoo document."""
     row = await service.patch(
@@ -62,6 +64,7 @@ async def patch_sip_device(request: web.Request) -> web.Response:
     return await _answer(request, row)
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_sip_device(request: web.Request) -> web.Response:
     """DELETE /devices/sip/{D}: as DELETE /devices/{D} (soft unless ?should_soft_delete=false)."""
     row = await delete_device(

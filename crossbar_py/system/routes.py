@@ -5,10 +5,11 @@ import asyncio
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.markers import unauthenticated
 
 
+@openapi.documented(enveloped_answer=False)
 @unauthenticated
 async def healthz(request: web.Request) -> web.Response:
     """GET /healthz: the process answers."""
@@ -23,6 +24,7 @@ async def _check(name: str, coro) -> tuple:
     return name, "ok"
 
 
+@openapi.documented(enveloped_answer=False)
 @unauthenticated
 async def readyz(request: web.Request) -> web.Response:
     """GET /readyz: PostgreSQL, Redis and Kamailio all answer (503 otherwise)."""
@@ -38,6 +40,7 @@ async def readyz(request: web.Request) -> web.Response:
     return envelope.render({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
 
 
+@openapi.documented(media="text/plain")
 @unauthenticated
 async def metrics(request: web.Request) -> web.Response:
     """GET /metrics: Prometheus text."""

@@ -5,12 +5,14 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
-from crossbar_py.http import conditional, envelope
+from crossbar_py.http import conditional, envelope, openapi
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.users import service
+from crossbar_py.users.schema import USER
 
 
+@openapi.documented(paginated=True)
 async def list_users(request: web.Request) -> web.Response:
     """GET /users: summaries, filtered and paginated."""
     data, extra = await service.list_users(
@@ -19,6 +21,7 @@ async def list_users(request: web.Request) -> web.Response:
     return envelope.listing(request, data, extra=extra)
 
 
+@openapi.documented(body=USER)
 async def create_user(request: web.Request) -> web.Response:
     """PUT /users."""
     account = request[keys.ACCOUNT]
@@ -48,16 +51,19 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
     return envelope.document(request, row, public(row))
 
 
+@openapi.documented(body=USER)
 async def update_user(request: web.Request) -> web.Response:
     """POST /users/{U}: replace."""
     return await _save(request, patch=False)
 
 
+@openapi.documented(body=openapi.partial(USER))
 async def patch_user(request: web.Request) -> web.Response:
     """PATCH /users/{U}: merge."""
     return await _save(request, patch=True)
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_user(request: web.Request) -> web.Response:
     """DELETE /users/{U}: soft unless ?should_soft_delete=false."""
     row = await service.delete_user(

@@ -44,7 +44,7 @@ def _unique(exc: UniqueViolation, doc: dict):
 async def create_user(db, settings, account: dict, data: dict) -> dict:
     """Create a user; the password is hashed and never stored or returned."""
     doc, password = _prepare(documents.strip_private(data))
-    user_id = str(doc.pop("id", "") or documents.new_id())
+    user_id = documents.chosen_id(doc)
     params = {
         "id": user_id,
         "account_id": account["id"],

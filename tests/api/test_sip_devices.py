@@ -282,15 +282,13 @@ async def test_credentials_on_both_routes(client, tenant, data_env):
 
 
 async def test_credentials_follow_the_deployment_settings(aiohttp_client, data_env, tenant, client):
-    dev = await tenant.create_device(
-        client, sip={"username": "cfg1", "password": "pw12345", "realm": "custom.sip.test"}
-    )
+    dev = await tenant.create_device(client, sip={"username": "cfg1", "password": "pw12345"})
     settings = data_env.settings(
         sip_server="sip.example.net", outbound_proxy="edge.example.net:5080", sip_transport="TCP"
     )
     other = await aiohttp_client(create_app(settings))
     data = (await ok(await other.get(tenant.url(f"/devices/{dev['id']}/credentials"), headers=tenant.headers)))["data"]
-    assert data["sipServer"] == "sip.example.net" and data["sipDomain"] == "custom.sip.test"
+    assert data["sipServer"] == "sip.example.net" and data["sipDomain"] == tenant.realm
     assert data["outboundProxy"] == "edge.example.net:5080" and data["transportProtocol"] == "TCP"
 
 

@@ -218,7 +218,12 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_logged(client, ten
     assert calls[0].body == calls[1].body
     assert [c.headers["X-Crossbar-Attempt"] for c in calls] == ["1", "2"]
     url = tenant.url(f"/webhooks/{hook['id']}/deliveries")
-    log = (await ok(await client.get(url, headers=tenant.headers)))["data"]
+    # The receiver answers before the worker writes the attempt down: wait for the log to catch up.
+    for _ in range(50):
+        log = (await ok(await client.get(url, headers=tenant.headers)))["data"]
+        if len(log) == 2:
+            break
+        await asyncio.sleep(0.1)
     assert [(a["attempt"], a["result"], a["response_code"]) for a in log] == [(2, "success", 200), (1, "failure", 500)]
     assert log[1]["reason"].startswith("HTTP 500") and all(a["hook_id"] == hook["id"] for a in log)
     everything = (await ok(await client.get(tenant.url("/webhooks/attempts"), headers=tenant.headers)))["data"]

@@ -3,12 +3,13 @@
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.markers import superduper_only
 from crossbar_py.http.routing import path_param
 from crossbar_py.registrations.contacts import service
 
 
+@openapi.documented(paginated=True)
 async def list_registrations(request: web.Request) -> web.Response:
     """GET /registrations: one element per contact."""
     data = await service.list_registrations(request.app[keys.DB], request[keys.ACCOUNT])
@@ -41,6 +42,7 @@ async def devices_status(request: web.Request) -> web.Response:
     return envelope.success(request, data)
 
 
+@openapi.documented(paginated=True)
 @superduper_only
 async def list_all(request: web.Request) -> web.Response:
     """GET /v2/registrations: system-wide, superduper admin only."""

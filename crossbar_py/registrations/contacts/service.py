@@ -72,22 +72,14 @@ def record(row: dict) -> dict:
     return {k: v for k, v in rec.items() if v is not None}
 
 
-async def account_realms(db, account: dict) -> list:
-    """The account realm and the custom realms of its devices."""
-    rows = await db.fetch_all(queries.ACCOUNT_REALMS, {"realm": account["realm"], "account_id": account["id"]})
-    return [r["realm"] for r in rows]
-
-
 async def list_registrations(db, account: dict) -> list:
-    """One element per live contact of the account's realms."""
-    realms = await account_realms(db, account)
-    return [record(r) for r in await db.fetch_all(queries.LIST_REALM_CONTACTS, {"realms": realms})]
+    """One element per live contact of the account's devices."""
+    return [record(r) for r in await db.fetch_all(queries.LIST_ACCOUNT_CONTACTS, {"account_id": account["id"]})]
 
 
 async def count_registrations(db, account: dict) -> int:
-    """Live contacts of the account's realms."""
-    realms = await account_realms(db, account)
-    return (await db.fetch_one(queries.COUNT_REALM_CONTACTS, {"realms": realms}))["count"]
+    """Live contacts of the account's devices."""
+    return (await db.fetch_one(queries.COUNT_ACCOUNT_CONTACTS, {"account_id": account["id"]}))["count"]
 
 
 async def list_all(db) -> list:
@@ -107,10 +99,9 @@ async def registered_devices(db, account_id: str) -> list:
 
 
 async def flush_account(db, account: dict) -> int:
-    """Delete every contact of the account's realms in one transaction."""
-    realms = await account_realms(db, account)
+    """Delete every contact of the account's devices in one transaction."""
     async with db.transaction() as cur:
-        await cur.execute(queries.FLUSH_REALMS, {"realms": realms})
+        await cur.execute(queries.FLUSH_ACCOUNT, {"account_id": account["id"]})
         return cur.rowcount
 
 

@@ -3,6 +3,7 @@ monitoring routes document (docs/monitoring.md)."""
 
 from crossbar_py.common.sip import parse_uri
 from crossbar_py.common.times import iso
+from crossbar_py.http import inputs
 
 
 def address(row: dict) -> tuple:
@@ -13,7 +14,7 @@ def address(row: dict) -> tuple:
     if source.startswith("sip"):
         return parse_uri(source)
     ip, _, port = source.rpartition(":")
-    return (ip, int(port)) if port.isdigit() else (source, None)
+    return (ip, inputs.ascii_int(port)) if inputs.ascii_int(port) is not None else (source, None)
 
 
 def compact(data: dict) -> dict:

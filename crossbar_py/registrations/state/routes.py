@@ -4,7 +4,7 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.devices.service import get_device
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.routing import path_param
 from crossbar_py.registrations.state import monitoring, service
 
@@ -17,6 +17,7 @@ async def device_status(request: web.Request) -> web.Response:
     return envelope.success(request, {"device_id": device["id"], "status": state, "registered": state == "registered"})
 
 
+@openapi.documented(params={"lines": {"type": "integer", "minimum": 1, "maximum": 1000}})
 async def device_logs(request: web.Request) -> web.Response:
     """GET /devices/{D}/logs?lines=N: the device's registration journal, newest first."""
     db, account = request.app[keys.DB], request[keys.ACCOUNT]
@@ -41,6 +42,7 @@ async def delete_registration(request: web.Request) -> web.Response:
     return envelope.success(request, await service.unregister(db, request.app[keys.KAMAILIO], device))
 
 
+@openapi.documented(params={"wait": {"type": "integer", "minimum": 0, "maximum": 30}})
 async def renew_registration(request: web.Request) -> web.Response:
     """POST /devices/{D}/registration/renew?wait=N: check-sync, then report whether the phone re-registered."""
     db, account = request.app[keys.DB], request[keys.ACCOUNT]
@@ -49,6 +51,7 @@ async def renew_registration(request: web.Request) -> web.Response:
     return envelope.success(request, await service.renew(db, request.app[keys.KAMAILIO], device, wait))
 
 
+@openapi.documented(query=service.BulkStatusQuery)
 async def bulk_status(request: web.Request) -> web.Response:
     """GET /devices/registration/status: devices with their status, and counts over the filter."""
     result = await service.bulk_status(request.app[keys.DB], request[keys.ACCOUNT]["id"], request.query)
@@ -60,6 +63,7 @@ async def dashboard(request: web.Request) -> web.Response:
     return envelope.success(request, await monitoring.dashboard(request.app[keys.DB], request[keys.ACCOUNT]["id"]))
 
 
+@openapi.documented(query=monitoring.AnalyticsQuery)
 async def analytics(request: web.Request) -> web.Response:
     """GET /devices/registration/analytics?period=1h|24h|7d|30d."""
     db, account_id = request.app[keys.DB], request[keys.ACCOUNT]["id"]

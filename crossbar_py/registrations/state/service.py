@@ -6,6 +6,7 @@ from marshmallow import Schema, fields
 
 from crossbar_py.common.sip import parse_uri
 from crossbar_py.common.times import iso, now_iso
+from crossbar_py.http import inputs
 from crossbar_py.http import querystring as query
 from crossbar_py.http.errors import field_error
 from crossbar_py.platform.db import sql as psql
@@ -29,15 +30,16 @@ def parse_lines(raw: str | None) -> int:
     """?lines=N: 1..1000, default 50."""
     if raw is None:
         return 50
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+    lines = inputs.ascii_int(raw)
+    if lines is None or not 1 <= lines <= 1000:
         raise field_error(
             "lines",
-            "minimum" if raw.lstrip("-").isdigit() else "type",
+            "minimum" if inputs.ascii_int(raw.lstrip("-")) is not None else "type",
             "lines must be an integer from 1 to 1000",
             value=raw,
             target=[1, 1000],
         )
-    return int(raw)
+    return lines
 
 
 async def logs(db, device_id: str, lines: int) -> list:
@@ -123,15 +125,16 @@ def parse_wait(raw: str | None) -> int:
     """?wait=N for renew: 0..30 seconds, default 10."""
     if raw is None:
         return 10
-    if not raw.isdigit() or int(raw) > 30:
+    wait = inputs.ascii_int(raw)
+    if wait is None or wait > 30:
         raise field_error(
             "wait",
-            "maximum" if raw.isdigit() else "type",
+            "maximum" if wait is not None else "type",
             "wait must be an integer from 0 to 30 (seconds)",
             value=raw,
             target=[0, 30],
         )
-    return int(raw)
+    return wait
 
 
 def _registration_marks(rows: list) -> set:
@@ -193,7 +196,7 @@ class BulkStatusQuery(Schema):
     status = query.one_of(STATUSES)
     type = fields.String()
     limit = query.integer(1, 1000, 50)
-    offset = query.integer(0, None, 0)
+    offset = query.integer(0, query.MAX_OFFSET, 0)
     device_id = fields.String()
 
 

@@ -5,7 +5,7 @@ import logging
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import cors
+from crossbar_py.http import cors, inputs, openapi
 from crossbar_py.registrations.stream import hub as hubs
 from crossbar_py.registrations.stream import queries
 
@@ -16,7 +16,7 @@ REPLAY_PAGE = 500
 def _last_event_id(request: web.Request) -> int | None:
     """Where a reconnecting client stopped: the Last-Event-ID header (or ?last_event_id=); junk is ignored."""
     raw = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or ""
-    return int(raw) if raw.isdigit() else None
+    return inputs.ascii_int(raw)
 
 
 async def _replay(request, resp: web.StreamResponse, sub: hubs.Subscription, after: int) -> None:
@@ -47,6 +47,11 @@ def _stream_response(request: web.Request) -> web.StreamResponse:
     return resp
 
 
+@openapi.documented(
+    media="text/event-stream",
+    params={"last_event_id": {"type": "integer", "minimum": 0}},
+    headers={"Last-Event-ID": {"type": "string"}},
+)
 async def stream_events(request: web.Request) -> web.StreamResponse:
     """GET /registrations/events: `event`/`id`/`data` per journal event, heartbeats, Last-Event-ID resume."""
     hub, settings = request.app[keys.EVENTS_HUB], request.app[keys.SETTINGS]

@@ -2,6 +2,7 @@
 
 from crossbar_py.common import documents
 from crossbar_py.common.times import iso
+from crossbar_py.http import inputs
 from crossbar_py.registrations.webhooks import queries
 
 
@@ -25,7 +26,7 @@ def item(row: dict) -> dict:
 
 
 def _start(page) -> int | None:
-    return int(page.start) if page.start.isdigit() else None
+    return inputs.ascii_int(page.start)
 
 
 async def list_attempts(db, account_id: str, webhook_id: str | None, page) -> tuple:

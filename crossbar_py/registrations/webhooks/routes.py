@@ -4,12 +4,14 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
-from crossbar_py.http import conditional, envelope
+from crossbar_py.http import conditional, envelope, openapi
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param, route_match
 from crossbar_py.registrations.webhooks import attempts, service
+from crossbar_py.registrations.webhooks.schema import WEBHOOK
 
 
+@openapi.documented(paginated=True)
 async def list_webhooks(request: web.Request) -> web.Response:
     """GET /webhooks: the account's webhooks, paginated."""
     page = Page.from_request(request)
@@ -17,6 +19,7 @@ async def list_webhooks(request: web.Request) -> web.Response:
     return envelope.listing(request, [service.view(r) for r in rows], extra=extra)
 
 
+@openapi.documented(body=WEBHOOK)
 async def create_webhook(request: web.Request) -> web.Response:
     """PUT /webhooks (Kazoo, 201) or POST /webhooks (seed 000, 200 as every POST): the secret shows once."""
     account_id = request[keys.ACCOUNT]["id"]
@@ -46,16 +49,19 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
     return envelope.document(request, row, service.view(row))
 
 
+@openapi.documented(body=WEBHOOK)
 async def update_webhook(request: web.Request) -> web.Response:
     """POST /webhooks/{W}: replace."""
     return await _save(request, patch=False)
 
 
+@openapi.documented(body=openapi.partial(WEBHOOK))
 async def patch_webhook(request: web.Request) -> web.Response:
     """PATCH /webhooks/{W}: merge (`{"enabled": false}` pauses it)."""
     return await _save(request, patch=True)
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_webhook(request: web.Request) -> web.Response:
     """DELETE /webhooks/{W}: soft unless ?should_soft_delete=false."""
     row = await service.delete_webhook(
@@ -76,6 +82,7 @@ async def rotate_secret(request: web.Request) -> web.Response:
     return envelope.success(request, {"id": row["id"], "secret": row["secret"]})
 
 
+@openapi.documented(paginated=True)
 async def list_attempts(request: web.Request) -> web.Response:
     """GET /webhooks/attempts and /webhooks/{W}/attempts (alias /deliveries): the delivery log, newest first."""
     db, account_id = request.app[keys.DB], request[keys.ACCOUNT]["id"]

@@ -127,7 +127,7 @@ def _columns(doc: dict) -> dict:
 async def create_webhook(db, account_id: str, data: dict) -> dict:
     """Create a webhook with a fresh secret; it delivers events from now on."""
     clean = documents.strip_private(data)
-    webhook_id = str(clean.pop("id", "") or documents.new_id())
+    webhook_id = documents.chosen_id(clean)
     doc = prepare(clean)
     params = {"id": webhook_id, "account_id": account_id, "secret": new_secret(), **_columns(doc)}
     # An id already taken, by any account and even soft-deleted, is 409 as for every document (docs/decisions.md §6).
