@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install what crossbar_py needs on Debian: system packages (PostgreSQL, Redis, Kamailio, sipp)
+# Install what crossbar_py needs on Debian: system packages (PostgreSQL, Redis, Kamailio, sipp, baresip)
 # and a project virtualenv. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="postgresql redis-server kamailio kamailio-postgres-modules sip-tester python3-venv"
+APT_PACKAGES="postgresql redis-server kamailio kamailio-postgres-modules sip-tester baresip-core python3-venv"
 missing=""
 for pkg in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
