@@ -22,10 +22,12 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crossbar_py import stack  # noqa: E402
 from crossbar_py.cli import ensure_account  # noqa: E402
 from crossbar_py.http.pagination import encode_key  # noqa: E402
-from crossbar_py.platform import db
+from crossbar_py.platform import (
+    db,
+    stack,  # noqa: E402
+)
 from crossbar_py.settings import Settings  # noqa: E402
 from tests.helpers import md5_credentials  # noqa: E402
 
@@ -143,7 +145,9 @@ def database_and_account(workdir: Path, procs: list) -> tuple:
     db.migrate(dsn, out=lambda *_: None)
     redis_url, rd = stack.start_redis(workdir)
     procs.append(rd)
-    settings = Settings(database_url=dsn, redis_url=redis_url, jwt_secret="bench-" + "k" * 40)
+    settings = Settings(
+        database_url=dsn, redis_url=redis_url, jwt_secret="bench-" + "k" * 40, login_pepper="pepper-" + "p" * 40
+    )
     account, _ = asyncio.run(ensure_account(settings, "bench", "admin", "bench-pass"))
     return settings, account
 
@@ -156,6 +160,7 @@ def serve(settings: Settings, workdir: Path) -> tuple:
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
         "CROSSBAR_JWT_SECRET": settings.jwt_secret,
+        "CROSSBAR_LOGIN_PEPPER": settings.login_pepper,
         "HTTP_PORT": str(port),
         "LOG_LEVEL": "WARNING",
     }

@@ -20,8 +20,8 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.api_latency import _login, database_and_account, pct, serve, timed  # noqa: E402
-from crossbar_py import snapshots  # noqa: E402
 from crossbar_py.platform.db import Database  # noqa: E402
+from crossbar_py.registrations.journal import snapshots  # noqa: E402
 
 SEED_DEVICES = """
 ALTER TABLE devices DISABLE TRIGGER devices_credentials;

@@ -21,9 +21,11 @@ import psycopg2.extras
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crossbar_py import stack  # noqa: E402
 from crossbar_py.auth import tokens as auth
-from crossbar_py.platform import db
+from crossbar_py.platform import (
+    db,
+    stack,  # noqa: E402
+)
 
 SCENARIO = Path(__file__).resolve().parent.parent / "tests/sip/scenarios/register.xml"
 REALM = "bench.sip.test"

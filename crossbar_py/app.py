@@ -39,6 +39,7 @@ from crossbar_py.security import routes as security
 from crossbar_py.settings import Settings
 from crossbar_py.sip_devices import routes as sip_devices
 from crossbar_py.system import routes as system
+from crossbar_py.system import service as system_service
 from crossbar_py.users import routes as users
 from crossbar_py.whitelabel import routes as whitelabel
 
@@ -89,6 +90,14 @@ async def _events_hub(app: web.Application):
         yield
 
 
+async def _metrics_sharing(app: web.Application):
+    if not app[keys.SETTINGS].metrics_dir:
+        yield
+        return
+    async with system_service.sharing(app):
+        yield
+
+
 async def _end_event_streams(app: web.Application) -> None:
     """Streams end before the server waits for its handlers (on_shutdown runs first)."""
     if keys.EVENTS_HUB in app:
@@ -106,11 +115,21 @@ def create_app(settings: Settings | None = None) -> web.Application:
     """Build the API for these settings."""
     app = web.Application(middlewares=PIPELINE, client_max_size=MAX_BODY)
     app[keys.SETTINGS] = settings or Settings.from_env()
-    app[keys.METRICS] = Metrics()
+    app[keys.METRICS] = Metrics(app[keys.SETTINGS].metrics_dir or None)
     app[keys.ACCOUNT_CACHE] = AccountCache()
     app[keys.BASIC_AUTH] = auth_service.basic_identity
     app.cleanup_ctx.extend(
-        [_database, _redis, _revocations, _retention, _snapshots, _kamailio, _webhook_delivery, _events_hub]
+        [
+            _database,
+            _redis,
+            _revocations,
+            _retention,
+            _snapshots,
+            _kamailio,
+            _webhook_delivery,
+            _events_hub,
+            _metrics_sharing,
+        ]
     )
     app.on_shutdown.append(_end_event_streams)
     for resource in (

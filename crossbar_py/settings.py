@@ -13,6 +13,32 @@ def _float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+def _list(name: str) -> tuple:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
+# What `serve` (and `account create`) refuse to start without: a key picked at random would end every
+# token at restart, and a random pepper would hide every user created by another process.
+REQUIRED_SECRETS = {
+    "CROSSBAR_JWT_SECRET": "the token signing key (decisions 7); at least 32 random bytes, the same on every node",
+    "CROSSBAR_LOGIN_PEPPER": "the key of the login lookup index; the same on every node, never rotated lightly",
+}
+
+
+class SecretsMissing(RuntimeError):
+    """A secret the production commands need is absent or reused."""
+
+
+def check_secrets(names=tuple(REQUIRED_SECRETS)) -> None:
+    """SecretsMissing naming each variable that is unset, or the pepper when it equals the signing key."""
+    missing = [name for name in names if not os.environ.get(name)]
+    if missing:
+        raise SecretsMissing("; ".join(f"{name} is not set ({REQUIRED_SECRETS[name]})" for name in missing))
+    pepper, key = os.environ.get("CROSSBAR_LOGIN_PEPPER"), os.environ.get("CROSSBAR_JWT_SECRET")
+    if pepper and pepper == key:
+        raise SecretsMissing("CROSSBAR_LOGIN_PEPPER must differ from CROSSBAR_JWT_SECRET (docs/operations.md)")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the API needs to know about its deployment."""
@@ -23,6 +49,9 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     jwt_secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    jwt_previous_secrets: tuple = ()
+    login_pepper: str = field(default_factory=lambda: secrets.token_hex(32))
+    login_previous_peppers: tuple = ()
     token_lifetime: int = 3600
     realm_suffix: str = "sip.localhost"
     sip_server: str = "127.0.0.1"
@@ -44,8 +73,19 @@ class Settings:
     webhook_allow_private: bool = False
     events_poll_interval: float = 0.5
     events_heartbeat: float = 15.0
+    metrics_dir: str = ""
     node: str = "crossbar_py"
     version: str = "4.3.0-crossbar_py"
+
+    @property
+    def verify_keys(self) -> tuple:
+        """The keys a token may be signed with: the current one first, then those rotated out."""
+        return (self.jwt_secret, *self.jwt_previous_secrets)
+
+    @property
+    def login_peppers(self) -> tuple:
+        """The peppers a login lookup key may have been made with: the current one first."""
+        return (self.login_pepper, *self.login_previous_peppers)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -78,7 +118,10 @@ class Settings:
             "events_poll_interval": _float("CROSSBAR_EVENTS_POLL_INTERVAL", cls.events_poll_interval),
             "events_heartbeat": _float("CROSSBAR_EVENTS_HEARTBEAT", cls.events_heartbeat),
         }
-        if env.get("CROSSBAR_JWT_SECRET"):
-            values["jwt_secret"] = env["CROSSBAR_JWT_SECRET"]
+        for name, key in (("CROSSBAR_JWT_SECRET", "jwt_secret"), ("CROSSBAR_LOGIN_PEPPER", "login_pepper")):
+            if env.get(name):
+                values[key] = env[name]
+        values["jwt_previous_secrets"] = _list("CROSSBAR_JWT_PREVIOUS_SECRETS")
+        values["login_previous_peppers"] = _list("CROSSBAR_LOGIN_PREVIOUS_PEPPERS")
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]  # each value parsed for its field above

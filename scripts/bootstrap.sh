@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="postgresql redis-server kamailio kamailio-postgres-modules sip-tester baresip-core python3-venv"
+# docker-compose validates docker/compose.yaml (no engine needed); iproute2 builds the multinode test's namespaces.
+APT_PACKAGES="postgresql redis-server kamailio kamailio-postgres-modules sip-tester baresip-core python3-venv docker-compose iproute2 curl"
 missing=""
 for pkg in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

@@ -6,7 +6,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,8 @@ class Stack:
     kamailio: stack.KamailioConfig
     procs: list
     kamailio_started: bool = False
+    jwt_secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    login_pepper: str = field(default_factory=lambda: secrets.token_hex(32))
 
     def settings(self, **overrides) -> Settings:
         """API settings pointed at this stack."""
@@ -43,7 +45,8 @@ class Stack:
             "database_url": self.dsn,
             "redis_url": self.redis_url,
             "kamailio_rpc_url": f"http://127.0.0.1:{self.rpc_port}/RPC",
-            "jwt_secret": "test-secret-" + "x" * 20,
+            "jwt_secret": self.jwt_secret,
+            "login_pepper": self.login_pepper,
             "sip_port": self.sip_port,
             "realm_suffix": "sip.test",
             # The tests' webhook receivers listen on loopback.

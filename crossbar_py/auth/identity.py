@@ -30,7 +30,7 @@ async def identify(request: web.Request) -> Identity | None:
     token = raw_token(request)
     if not token:
         return None
-    identity = verify_token(request.app[keys.SETTINGS].jwt_secret, token)
+    identity = verify_token(request.app[keys.SETTINGS].verify_keys, token)
     if request.app[keys.REVOCATIONS].is_revoked(identity.claims.get("jti")):
         raise InvalidCredentials()
     request[keys.RAW_TOKEN] = token

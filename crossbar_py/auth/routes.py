@@ -72,7 +72,7 @@ async def delete_token(request: web.Request) -> web.Response:
 async def _tokeninfo(request: web.Request, token, where: str) -> web.Response:
     if not token:
         raise MissingToken(where)
-    identity = verify_token(request.app[keys.SETTINGS].jwt_secret, token)
+    identity = verify_token(request.app[keys.SETTINGS].verify_keys, token)
     if request.app[keys.REVOCATIONS].is_revoked(identity.claims.get("jti")):
         raise InvalidCredentials()
     request[keys.RAW_TOKEN] = token

@@ -36,8 +36,7 @@ async def _candidate_accounts(db, req: dict) -> list:
 
 
 async def _find_user(db, settings, account: dict, req: dict):
-    lookup = tokens.lookup_key(settings.jwt_secret, req["credentials"])
-    for user in await users.login_candidates(db, account["id"], req["method"], lookup):
+    for user in await users.login_candidates(db, settings, account["id"], req["method"], req["credentials"]):
         stored = user["md5_hash"] if req["method"] == "md5" else user["sha1_hash"]
         if user["enabled"] and tokens.check_digest(req["credentials"], user["salt"], stored, settings.scrypt_n):
             return user

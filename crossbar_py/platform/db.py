@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
 
 import aiopg
 import psycopg2
@@ -12,13 +11,13 @@ import psycopg2.extras
 from psycopg2 import sql
 
 from crossbar_py.http.errors import ServiceUnavailable
-from crossbar_py.platform import logs
+from crossbar_py.platform import bundled, logs
 
 log = logging.getLogger(__name__)
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 UniqueViolation = psycopg2.errors.UniqueViolation
+DatabaseError = psycopg2.Error
 Json = psycopg2.extras.Json
-__all__ = ["Database", "Json", "UniqueViolation", "migrate", "sql"]
+__all__ = ["Database", "DatabaseError", "Json", "MigrationError", "UniqueViolation", "migrate", "sql"]
 
 SET_REQUEST_ID = "SELECT set_config('crossbar.request_id', %(request_id)s, true)"
 MIGRATIONS_TABLE = """
@@ -26,8 +25,12 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
 """
 MIGRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7212001)"
+TRY_LOCK = "SELECT pg_try_advisory_lock(%(key)s) AS locked"
+UNLOCK = "SELECT pg_advisory_unlock(%(key)s)"
 MIGRATIONS_APPLIED = "SELECT name FROM schema_migrations"
 MIGRATION_RECORD = "INSERT INTO schema_migrations (name) VALUES (%(name)s)"
+# psycopg2 binds client-side, so a password literal is allowed where the server takes no parameter.
+KAMAILIO_ROLE_PASSWORD = "ALTER ROLE kamailio PASSWORD %(password)s"
 
 
 class Database:
@@ -74,6 +77,20 @@ class Database:
                 await cur.execute(SET_REQUEST_ID, {"request_id": request_id})
             yield cur
 
+    @contextlib.asynccontextmanager
+    async def exclusive(self, key: int):
+        """Yield True while this process holds the cluster-wide advisory lock `key`, False when another
+        process or node holds it: a job that must run once per round runs only where it is True. The lock
+        is a session lock on one pooled connection, so it dies with that connection (docs/operations.md)."""
+        async with self.cursor() as cur:
+            await cur.execute(TRY_LOCK, {"key": key})
+            locked = (await cur.fetchone())["locked"]
+            try:
+                yield locked
+            finally:
+                if locked:
+                    await cur.execute(UNLOCK, {"key": key})
+
     async def fetch_one(self, query: str, params: dict | None = None) -> dict | None:
         """The first row, or None."""
         async with self.cursor() as cur:
@@ -93,13 +110,21 @@ class Database:
             return cur.rowcount
 
 
-def migrate(dsn: str, sql_dir: Path = SQL_DIR, out=print) -> list:
-    """Apply sql/NNN_*.sql files not applied yet, each in its own transaction; return their names."""
+class MigrationError(RuntimeError):
+    """No migrations to apply: a broken install, never a silent success."""
+
+
+def migrate(dsn: str, files=None, out=print) -> list:
+    """Apply, in order and once each, the numbered migrations (shipped with the package unless given);
+    the names applied."""
+    files = bundled.migrations() if files is None else files
+    if not files:
+        raise MigrationError("no migrations found in the package (crossbar_py/_data/sql): a broken install")
     applied = []
     with contextlib.closing(psycopg2.connect(dsn)) as conn:
         with conn, conn.cursor() as cur:
             cur.execute(MIGRATIONS_TABLE)
-        for path in sorted(sql_dir.glob("[0-9]*.sql")):
+        for path in files:
             with conn, conn.cursor() as cur:
                 cur.execute(MIGRATIONS_LOCK)
                 cur.execute(MIGRATIONS_APPLIED)
@@ -110,6 +135,12 @@ def migrate(dsn: str, sql_dir: Path = SQL_DIR, out=print) -> list:
                 cur.execute(MIGRATION_RECORD, {"name": path.name})
                 applied.append(path.name)
     return applied
+
+
+def set_kamailio_password(dsn: str, password: str) -> None:
+    """Give the kamailio role (sql/003) a password, for Kamailio nodes that connect over the network."""
+    with contextlib.closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        cur.execute(KAMAILIO_ROLE_PASSWORD, {"password": password})
 
 
 def probe(dsn: str) -> bool:

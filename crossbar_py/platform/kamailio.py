@@ -1,8 +1,11 @@
 """Kamailio's JSON-RPC (over HTTP on loopback): only for what SQL cannot do (docs/decisions.md §18)."""
 
 import itertools
+import re
 
 import aiohttp
+
+STAT_LINE = re.compile(r"^\s*([\w.-]+):([\w.-]+)\s*=\s*(-?\d+)")
 
 
 class KamailioError(RuntimeError):
@@ -28,6 +31,15 @@ class Kamailio:
         if "error" in reply:
             raise KamailioError(f"{method}: {reply['error'].get('message')}")
         return reply.get("result")
+
+    async def statistics(self, *groups: str) -> dict:
+        """Kamailio's own counters of these groups ("registrar", "sl", ...): {(group, name): value}."""
+        found = {}
+        for line in await self.call("stats.get_statistics", *(f"{g}:" for g in groups)) or []:
+            m = STAT_LINE.match(str(line))
+            if m:
+                found[(m.group(1), m.group(2))] = int(m.group(3))
+        return found
 
     async def send_notify(
         self,

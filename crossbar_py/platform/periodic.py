@@ -8,15 +8,24 @@ import logging
 log = logging.getLogger(__name__)
 
 
+async def once_across_nodes(db, lock: int, job) -> bool:
+    """Run `job()` unless another process (worker or node) is running it now; True when it ran here."""
+    async with db.exclusive(lock) as mine:
+        if mine:
+            await job()
+        return mine
+
+
 @contextlib.asynccontextmanager
-async def every(seconds: float, job, name: str):
-    """Run `job()` now and then every `seconds` until the context exits; a failed round is logged and retried."""
+async def every(seconds: float, job, name: str, db=None, lock: int | None = None):
+    """Run `job()` now and then every `seconds` until the context exits; a failed round is logged and retried.
+    With `lock`, a round runs in one process at a time across every worker and node (an advisory lock)."""
     stop = asyncio.Event()
 
     async def loop():
         while not stop.is_set():
             try:
-                await job()
+                await (job() if lock is None else once_across_nodes(db, lock, job))
             except Exception as exc:  # noqa: BLE001 - try again next round
                 log.warning(f"{name} failed", extra={"error": str(exc)})
             with contextlib.suppress(TimeoutError):

@@ -15,10 +15,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crossbar_py.platform import db
+from crossbar_py.platform import bundled, db
 
-ROOT = Path(__file__).resolve().parents[2]
-KAMAILIO_CFG = ROOT / "kamailio" / "kamailio.cfg"
 LOOPBACK = "127.0.0.1"
 
 
@@ -103,7 +101,11 @@ def _wait(check, what: str, proc: Process, timeout: float = 30.0) -> None:
     raise StackError(f"{what} not ready after {timeout}s:\n{proc.tail()}")
 
 
-def _spawn(name: str, argv: list, log: Path, env=None, user=None) -> Process:
+def _spawn(name: str, argv: list, log: Path, env=None, user=None, netns: str | None = None) -> Process:
+    if netns:
+        # `ip netns exec` and setpriv both exec in place: the pid we keep is the component's own.
+        switch = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups"] if user else []
+        argv, user = ["ip", "netns", "exec", netns, *switch, *argv], None
     with open(log, "ab") as fh:
         popen = subprocess.Popen(
             argv,
@@ -141,9 +143,17 @@ def _pg_user():
     return "postgres"
 
 
-def start_postgres(workdir: Path, port: int = 0, options: dict | None = None) -> tuple:
-    """initdb (once) and start a private cluster on loopback (extra server options: `options`);
-    return (dsn, Process)."""
+def start_postgres(
+    workdir: Path,
+    port: int = 0,
+    options: dict | None = None,
+    *,
+    host: str = LOOPBACK,
+    netns: str | None = None,
+    trust: str | None = None,
+) -> tuple:
+    """initdb (once) and start a private cluster on loopback, or on `host` inside the network namespace
+    `netns` (clients from the `trust` network let in); extra server options: `options`. (dsn, Process)."""
     data, sock = workdir / "pgdata", workdir / "pgsock"
     user = _pg_user()
     for d in (data, sock):
@@ -170,8 +180,10 @@ def start_postgres(workdir: Path, port: int = 0, options: dict | None = None) ->
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+    if trust:
+        _trust_network(data / "pg_hba.conf", trust)
     port = port or free_port()
-    if not _tcp_free(port):
+    if not netns and not _tcp_free(port):
         raise StackError(f"PostgreSQL port {port} is taken")
     stale = data / "postmaster.pid"
     if stale.exists() and not _pid_alive(_read_pid(stale)):
@@ -187,7 +199,7 @@ def start_postgres(workdir: Path, port: int = 0, options: dict | None = None) ->
             "-k",
             str(sock),
             "-c",
-            f"listen_addresses={LOOPBACK}",
+            f"listen_addresses={','.join(sorted({LOOPBACK, host}))}",
             "-c",
             "max_connections=200",
             "-c",
@@ -200,12 +212,20 @@ def start_postgres(workdir: Path, port: int = 0, options: dict | None = None) ->
         ],
         log,
         user=user,
+        netns=netns,
     )
-    dsn = f"postgresql://postgres@{LOOPBACK}:{port}/crossbar"
-    admin = f"postgresql://postgres@{LOOPBACK}:{port}/postgres"
+    dsn = f"postgresql://postgres@{host}:{port}/crossbar"
+    admin = f"postgresql://postgres@{host}:{port}/postgres"
     _wait(lambda: db.probe(admin), "PostgreSQL", proc)
     db.ensure_database(admin, "crossbar")
     return dsn, proc
+
+
+def _trust_network(hba: Path, network: str) -> None:
+    line = f"host all all {network} trust\n"
+    if line not in hba.read_text():
+        with open(hba, "a") as fh:
+            fh.write(line)
 
 
 def _read_pid(path: Path) -> int:
@@ -226,13 +246,13 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def start_redis(workdir: Path, port: int = 0) -> tuple:
-    """Start a private Redis on loopback; return (url, Process)."""
+def start_redis(workdir: Path, port: int = 0, *, host: str = LOOPBACK, netns: str | None = None) -> tuple:
+    """Start a private Redis on loopback (or on `host` inside `netns`); return (url, Process)."""
     binary = shutil.which("redis-server")
     if not binary:
         raise StackError("redis-server not found (apt-get install redis-server)")
     port = port or free_port()
-    if not _tcp_free(port):
+    if not netns and not _tcp_free(port):
         raise StackError(f"Redis port {port} is taken")
     rdir = workdir / "redis"
     rdir.mkdir(parents=True, exist_ok=True)
@@ -243,7 +263,7 @@ def start_redis(workdir: Path, port: int = 0) -> tuple:
             "--port",
             str(port),
             "--bind",
-            LOOPBACK,
+            host,
             "--save",
             "",
             "--appendonly",
@@ -253,16 +273,18 @@ def start_redis(workdir: Path, port: int = 0) -> tuple:
             "--daemonize",
             "no",
             "--protected-mode",
-            "yes",
+            # Off only inside a test's own network namespace: protected mode refuses every non-loopback client.
+            "yes" if host == LOOPBACK else "no",
         ],
         workdir / "redis.log",
+        netns=netns,
     )
-    _wait(lambda: _redis_ready(port), "Redis", proc)
-    return f"redis://{LOOPBACK}:{port}/0", proc
+    _wait(lambda: _redis_ready(port, host), "Redis", proc)
+    return f"redis://{host}:{port}/0", proc
 
 
-def _redis_ready(port: int) -> bool:
-    with socket.create_connection((LOOPBACK, port), timeout=1) as s:
+def _redis_ready(port: int, host: str = LOOPBACK) -> bool:
+    with socket.create_connection((host, port), timeout=1) as s:
         s.sendall(b"PING\r\n")
         return s.recv(16).startswith(b"+PONG")
 
@@ -278,6 +300,8 @@ class KamailioConfig:
     sip_port: int = 0
     rpc_port: int = 0
     defines: dict = field(default_factory=dict)
+    rpc_ip: str = LOOPBACK
+    netns: str | None = None
 
     def argv_defines(self) -> list:
         """The -A arguments for kamailio."""
@@ -288,6 +312,7 @@ class KamailioConfig:
             "SIP_IP": self.sip_ip,
             "SIP_PORT": self.sip_port,
             "RPC_PORT": self.rpc_port,
+            "RPC_IP": self.rpc_ip,
             "DBURL": f'"{url}"',
             "SQLCON": f'"ca=>{url}"',
             **self.defines,
@@ -298,7 +323,7 @@ class KamailioConfig:
         return out
 
 
-def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path = KAMAILIO_CFG) -> Process:
+def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path | None = None) -> Process:
     """Start Kamailio in the foreground (UTC, loopback) and wait until its RPC answers."""
     binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
     if not Path(binary).exists():
@@ -306,7 +331,8 @@ def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path = KAMAILIO
     cfg.sip_port = cfg.sip_port or free_port(also_udp=True)
     cfg.rpc_port = cfg.rpc_port or free_port()
     # Kamailio shares a UDP port silently (SO_REUSEADDR): check both ports ourselves.
-    if not (_udp_free(cfg.sip_port) and _tcp_free(cfg.sip_port) and _tcp_free(cfg.rpc_port)):
+    ports_free = _udp_free(cfg.sip_port) and _tcp_free(cfg.sip_port) and _tcp_free(cfg.rpc_port)
+    if not cfg.netns and not ports_free:
         raise StackError(f"SIP port {cfg.sip_port} or RPC port {cfg.rpc_port} is taken")
     run = workdir / "kamailio"
     run.mkdir(parents=True, exist_ok=True)
@@ -319,7 +345,7 @@ def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path = KAMAILIO
     argv = [
         binary,
         "-f",
-        str(cfg_file),
+        str(cfg_file or bundled.kamailio_cfg_file()),
         "-DD",
         "-E",
         "-P",
@@ -334,23 +360,23 @@ def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path = KAMAILIO
         "16",
         *cfg.argv_defines(),
     ]
-    proc = _spawn("kamailio", argv, workdir / "kamailio.log", env=env)
-    _wait(lambda: rpc_call(cfg.rpc_port, "core.version") is not None, "Kamailio", proc)
-    if _kamailio_pid(cfg.rpc_port) != proc.pid:
+    proc = _spawn("kamailio", argv, workdir / "kamailio.log", env=env, netns=cfg.netns)
+    _wait(lambda: rpc_call(cfg.rpc_port, "core.version", host=cfg.rpc_ip) is not None, "Kamailio", proc)
+    if _kamailio_pid(cfg.rpc_port, cfg.rpc_ip) != proc.pid:
         proc.stop()
         raise StackError(f"another Kamailio answers on RPC port {cfg.rpc_port}")
     return proc
 
 
-def _kamailio_pid(rpc_port: int) -> int:
-    procs = rpc_call(rpc_port, "core.psx") or []
+def _kamailio_pid(rpc_port: int, host: str = LOOPBACK) -> int:
+    procs = rpc_call(rpc_port, "core.psx", host=host) or []
     return next((p["PID"] for p in procs if p["IDX"] == 0), 0)
 
 
-def rpc_call(rpc_port: int, method: str, *params, timeout: float = 2.0):
+def rpc_call(rpc_port: int, method: str, *params, timeout: float = 2.0, host: str = LOOPBACK):
     """A blocking JSON-RPC call to Kamailio (for harnesses; the API has its own async client)."""
     body = json.dumps({"jsonrpc": "2.0", "method": method, "params": list(params), "id": 1}).encode()
-    req = urllib.request.Request(f"http://{LOOPBACK}:{rpc_port}/RPC", data=body, method="POST")
+    req = urllib.request.Request(f"http://{host}:{rpc_port}/RPC", data=body, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             reply = json.loads(resp.read())

@@ -7,6 +7,7 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.http import envelope, openapi
 from crossbar_py.http.markers import unauthenticated
+from crossbar_py.system import service
 
 
 @openapi.documented(enveloped_answer=False)
@@ -44,7 +45,7 @@ async def readyz(request: web.Request) -> web.Response:
 @unauthenticated
 async def metrics(request: web.Request) -> web.Response:
     """GET /metrics: Prometheus text."""
-    return web.Response(text=request.app[keys.METRICS].render(), content_type="text/plain")
+    return web.Response(text=await service.exposition(request.app), content_type="text/plain")
 
 
 def setup(router: web.UrlDispatcher) -> None:

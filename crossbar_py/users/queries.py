@@ -28,6 +28,11 @@ SELECT * FROM users WHERE account_id = %(account_id)s AND sha1_lookup = %(lookup
 
 GET_USER_FOR_UPDATE = GET_USER + " FOR UPDATE"
 
+# A lookup key made with a rotated-out pepper, re-made with the current one at the user's next login;
+# not a document change (no rev), and only if a password change has not replaced it meanwhile.
+REKEY_MD5_LOOKUP = "UPDATE users SET md5_lookup = %(new)s WHERE id = %(id)s AND md5_lookup = %(old)s"
+REKEY_SHA1_LOOKUP = "UPDATE users SET sha1_lookup = %(new)s WHERE id = %(id)s AND sha1_lookup = %(old)s"
+
 UPDATE_USER = """
 UPDATE users
    SET username = %(username)s, enabled = %(enabled)s, md5_lookup = %(md5_lookup)s, md5_hash = %(md5_hash)s,

@@ -31,7 +31,7 @@ def _prepare(data: dict) -> tuple:
 
 def _hashes(settings, username: str | None, password: str | None) -> dict:
     if password and username:
-        return auth.hash_credentials(settings.jwt_secret, username, password, settings.scrypt_n)
+        return auth.hash_credentials(settings.login_pepper, username, password, settings.scrypt_n)
     return NO_PASSWORD
 
 
@@ -94,10 +94,22 @@ async def get_user(db, account_id: str, user_id: str) -> dict:
     return row
 
 
-async def login_candidates(db, account_id: str, method: str, lookup: str) -> list:
-    """The account's users whose md5 (or sha) lookup key matches: the few a login then checks slowly."""
-    query = queries.FIND_LOGIN_CANDIDATES_MD5 if method == "md5" else queries.FIND_LOGIN_CANDIDATES_SHA
-    return await db.fetch_all(query, {"account_id": account_id, "lookup": lookup})
+async def login_candidates(db, settings, account_id: str, method: str, digest: str) -> list:
+    """Users of the account whose lookup key matches the digest under the current pepper, else under a
+    previous one (whose keys are then re-made with the current pepper: docs/operations.md)."""
+    md5 = method == "md5"
+    query = queries.FIND_LOGIN_CANDIDATES_MD5 if md5 else queries.FIND_LOGIN_CANDIDATES_SHA
+    current = auth.lookup_key(settings.login_pepper, digest)
+    for pepper in settings.login_peppers:
+        lookup = current if pepper == settings.login_pepper else auth.lookup_key(pepper, digest)
+        found = await db.fetch_all(query, {"account_id": account_id, "lookup": lookup})
+        if found:
+            if lookup != current:
+                rekey = queries.REKEY_MD5_LOOKUP if md5 else queries.REKEY_SHA1_LOOKUP
+                for user in found:
+                    await db.execute(rekey, {"id": user["id"], "old": lookup, "new": current})
+            return found
+    return []
 
 
 async def list_users(db, account_id: str, page, query) -> tuple:

@@ -208,6 +208,18 @@ async def test_get_webhooks_carry_the_signed_body_in_the_query(client, tenant, m
     assert call.method == "GET" and call.body["event"] == "device.registered" and call.signed_by(hook["secret"])
 
 
+async def _attempts(client, tenant, hook: dict, n: int, route: str = "attempts") -> list:
+    """The webhook's attempts log once it holds n entries: the receiver answers before the worker writes
+    the attempt down, so the log may lag the last call by a moment."""
+    url = tenant.url(f"/webhooks/{hook['id']}/{route}")
+    for _ in range(50):
+        log = (await ok(await client.get(url, headers=tenant.headers)))["data"]
+        if len(log) >= n:
+            return log
+        await asyncio.sleep(0.1)
+    return log
+
+
 async def test_a_failing_receiver_is_retried_with_backoff_and_logged(client, tenant, make_receiver):
     receiver = await make_receiver()
     receiver.statuses = [500]
@@ -217,13 +229,7 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_logged(client, ten
     calls = await receiver.wait_for(2)
     assert calls[0].body == calls[1].body
     assert [c.headers["X-Crossbar-Attempt"] for c in calls] == ["1", "2"]
-    url = tenant.url(f"/webhooks/{hook['id']}/deliveries")
-    # The receiver answers before the worker writes the attempt down: wait for the log to catch up.
-    for _ in range(50):
-        log = (await ok(await client.get(url, headers=tenant.headers)))["data"]
-        if len(log) == 2:
-            break
-        await asyncio.sleep(0.1)
+    log = await _attempts(client, tenant, hook, 2, "deliveries")
     assert [(a["attempt"], a["result"], a["response_code"]) for a in log] == [(2, "success", 200), (1, "failure", 500)]
     assert log[1]["reason"].startswith("HTTP 500") and all(a["hook_id"] == hook["id"] for a in log)
     everything = (await ok(await client.get(tenant.url("/webhooks/attempts"), headers=tenant.headers)))["data"]
@@ -239,7 +245,7 @@ async def test_after_its_retries_an_event_is_given_up_and_the_next_one_goes(clie
     await unregister_row(client.app, ruid)
     calls = await receiver.wait_for(3)
     assert [c.body["event"] for c in calls] == ["device.registered", "device.registered", "device.unregistered"]
-    log = (await ok(await client.get(tenant.url(f"/webhooks/{hook['id']}/attempts"), headers=tenant.headers)))["data"]
+    log = await _attempts(client, tenant, hook, 3)
     assert [(a["result"], a["gave_up"]) for a in reversed(log)] == [
         ("failure", False),
         ("failure", True),

@@ -1,5 +1,6 @@
 """Journal retention: events older than the configured number of days are deleted, in batches.
-Every API node runs it; the DELETE is idempotent, so several nodes need no coordination."""
+Every API process runs the loop; an advisory lock lets one process at a time purge, so workers and nodes
+do not delete the same batch side by side."""
 
 import logging
 
@@ -8,6 +9,7 @@ from crossbar_py.registrations.journal import queries
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600
+LOCK = 7212010
 PURGE_BATCH_ROWS = 10_000
 
 
@@ -29,4 +31,4 @@ def running(db, days: int):
         if deleted:
             log.info("journal retention", extra={"deleted": deleted, "days": days})
 
-    return periodic.every(PURGE_EVERY_SECONDS, round_, "journal retention")
+    return periodic.every(PURGE_EVERY_SECONDS, round_, "journal retention", db, LOCK)

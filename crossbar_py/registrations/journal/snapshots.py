@@ -1,6 +1,6 @@
 """Registration snapshots: once per slot (CROSSBAR_SNAPSHOT_MINUTES), who is registered in each account,
-so that analytics can replay the journal from a known state. Every API node runs the loop; a slot is
-taken once (ON CONFLICT DO NOTHING), so nodes need no coordination."""
+so that analytics can replay the journal from a known state. Every API process runs the loop; a round
+runs in one process at a time (an advisory lock) and a slot is taken once (ON CONFLICT DO NOTHING)."""
 
 import logging
 from datetime import UTC, datetime
@@ -11,6 +11,7 @@ from crossbar_py.registrations.state import monitoring
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 60
+LOCK = 7212011
 # Analytics looks back up to 30 days, so snapshots are kept a little longer than that at least.
 MIN_KEEP_DAYS = 32
 
@@ -59,4 +60,4 @@ def running(db, minutes: int, keep_days: int):
             log.info("registration snapshot taken", extra={"slot": slot.isoformat()})
             await db.execute(queries.PURGE_SNAPSHOTS, {"days": max(keep_days, MIN_KEEP_DAYS)})
 
-    return periodic.every(CHECK_EVERY_SECONDS, round_, "registration snapshot")
+    return periodic.every(CHECK_EVERY_SECONDS, round_, "registration snapshot", db, LOCK)

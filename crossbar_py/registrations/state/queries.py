@@ -1,6 +1,7 @@
 """SQL for per-device registration state and history (docs/monitoring.md)."""
 
 from crossbar_py.platform.db import sql
+from crossbar_py.registrations.sqltext import NOW_UTC
 
 DEVICE_LOGS = """
 SELECT ts, event, contact, received, source, user_agent, expires_at, reason, request_id
@@ -242,3 +243,7 @@ SELECT p.at, s.registered, s.offline
         WHERE account_id = %(account_id)s AND taken_at <= p.at ORDER BY taken_at DESC LIMIT 1) s ON true
  ORDER BY p.at
 """
+
+# /metrics: every account's devices by registration state, and the live contacts (the whole fleet).
+COUNT_BY_STATE = "SELECT status, count(*) AS n FROM device_registration_state GROUP BY status"
+LIVE_CONTACTS = f"SELECT count(*) AS n FROM location WHERE expires > {NOW_UTC}"

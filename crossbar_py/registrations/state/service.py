@@ -255,3 +255,10 @@ async def _only_own_devices(db, account_id: str, ids: list) -> None:
     foreign = sorted(set(ids) - {r["id"] for r in rows})
     if foreign:
         raise field_error("device_id", "not_found", "Devices not found in this account", cause=foreign)
+
+
+async def fleet_counts(db) -> dict:
+    """Every account's devices by registration state, and the live contacts (for /metrics)."""
+    rows = await db.fetch_all(queries.COUNT_BY_STATE)
+    contacts = await db.fetch_one(queries.LIVE_CONTACTS)
+    return {"by_state": {row["status"]: row["n"] for row in rows}, "contacts": contacts["n"]}

@@ -101,6 +101,11 @@ class Hub:
         self.publish(rows)
         self.cursor = (rows[-1]["txid"], rows[-1]["id"]) if rows else max(self.cursor, (horizon, 0))
 
+    async def lag(self, db) -> dict:
+        """Journal events this tailer has not read yet, and the oldest one's age in seconds."""
+        params = {"cursor_txid": self.cursor[0], "cursor_id": self.cursor[1]}
+        return dict(await db.fetch_one(queries.LAG, params))
+
     async def tail_forever(self, db, interval: float, stop: asyncio.Event) -> None:
         """Poll until stop is set (stopped, never cancelled mid-query)."""
         while not stop.is_set():

@@ -5,12 +5,14 @@ restarts and nodes."""
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
 
 import aiohttp
 
+from crossbar_py.platform import periodic
 from crossbar_py.registrations.webhooks import guard, payload, queries
 from crossbar_py.registrations.webhooks.schema import KIND_EVENTS
 
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 BATCH = 50
 MAX_BACKOFF_SECONDS = 3600
 PURGE_EVERY_SECONDS = 600
+PURGE_LOCK = 7212012
 
 
 class Deliverer:
@@ -113,6 +116,10 @@ class Deliverer:
             return None, f"{exc.__class__.__name__}: {exc}"[:300], _ms(start)
 
 
+async def _purge_attempts(db, settings) -> None:
+    await db.execute(queries.PURGE_ATTEMPTS, {"days": settings.webhook_log_days})
+
+
 def _ms(start: float) -> int:
     return int((time.perf_counter() - start) * 1000)
 
@@ -125,7 +132,7 @@ async def _loop(deliverer: Deliverer, db, settings, stop: asyncio.Event) -> None
             served = await deliverer.run_once()
             if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
                 last_purge = time.monotonic()
-                await db.execute(queries.PURGE_ATTEMPTS, {"days": settings.webhook_log_days})
+                await periodic.once_across_nodes(db, PURGE_LOCK, functools.partial(_purge_attempts, db, settings))
         except Exception as exc:  # noqa: BLE001 - keep delivering through outages
             log.warning("webhook round failed", extra={"error": str(exc)})
         if not served:

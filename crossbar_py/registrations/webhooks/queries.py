@@ -105,3 +105,15 @@ DELETE FROM webhook_attempts
  WHERE id IN (SELECT id FROM webhook_attempts WHERE ts < now() - make_interval(days => %(days)s)
               ORDER BY id LIMIT 10000)
 """
+
+# /metrics: webhooks with events waiting, and the age of the oldest event any of them still owes.
+DELIVERY_LAG = """
+SELECT count(*) AS backlogged, coalesce(max(extract(epoch FROM now() - e.ts)), 0)::float8 AS seconds
+  FROM webhooks h
+  CROSS JOIN LATERAL (
+       SELECT ts FROM registration_events e
+        WHERE e.account_id = h.account_id AND (e.txid, e.id) > (h.cursor_txid, h.cursor_id)
+          AND e.event = ANY(h.kinds)
+        ORDER BY e.txid, e.id LIMIT 1) e
+ WHERE h.enabled AND NOT h.deleted
+"""

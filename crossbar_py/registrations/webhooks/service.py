@@ -174,3 +174,8 @@ async def rotate_secret(db, account_id: str, webhook_id: str) -> dict:
     if row is None:
         raise BadIdentifier(webhook_id)
     return row
+
+
+async def delivery_lag(db) -> dict:
+    """Webhooks with events waiting and the age in seconds of the oldest event owed (for /metrics)."""
+    return dict(await db.fetch_one(queries.DELIVERY_LAG))
