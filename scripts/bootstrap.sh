@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# docker-compose validates docker/compose.yaml (no engine needed); iproute2 builds the multinode test's namespaces.
+# docker-compose validates docker/compose.yaml (no engine needed); iproute2 builds the multinode test's namespaces;
+# baresip-core is the softphone tests/sip/test_baresip_status.py drives.
 APT_PACKAGES="postgresql redis-server kamailio kamailio-postgres-modules sip-tester baresip-core python3-venv docker-compose iproute2 curl"
 missing=""
 for pkg in $APT_PACKAGES; do

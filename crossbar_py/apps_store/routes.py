@@ -4,7 +4,8 @@ from aiohttp import web
 
 from crossbar_py import keys
 from crossbar_py.apps_store import service
-from crossbar_py.http import envelope
+from crossbar_py.apps_store.schema import BLACKLIST, PERMISSION
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import BadIdentifier
 from crossbar_py.http.markers import unauthenticated
 from crossbar_py.http.routing import path_param
@@ -39,11 +40,13 @@ async def _install(request: web.Request, replace: bool, status: int) -> web.Resp
     return envelope.success(request, permission, status=status)
 
 
+@openapi.documented(body=PERMISSION)
 async def install_app(request: web.Request) -> web.Response:
     """PUT /apps_store/{app}: install it for the account with allowed_users (and users)."""
     return await _install(request, replace=False, status=201)
 
 
+@openapi.documented(body=PERMISSION)
 async def update_app(request: web.Request) -> web.Response:
     """POST /apps_store/{app}: change who may use it."""
     return await _install(request, replace=True, status=200)
@@ -62,6 +65,7 @@ async def get_blacklist(request: web.Request) -> web.Response:
     return envelope.success(request, {"blacklist": await service.blacklist(db, account["id"])})
 
 
+@openapi.documented(body=BLACKLIST)
 async def set_blacklist(request: web.Request) -> web.Response:
     """POST /apps_store/blacklist."""
     db, account = _where(request)
@@ -70,6 +74,7 @@ async def set_blacklist(request: web.Request) -> web.Response:
 
 
 @unauthenticated
+@openapi.documented(media="image/*")
 async def get_icon(request: web.Request) -> web.Response:
     """GET /apps_store/{app}/icon (no token, as in Kazoo): our own app's icon; Monster UI ships the others'."""
     app = await service.get_app(*_where(request), path_param(request, "app_id"), _base_url(request))

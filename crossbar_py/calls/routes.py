@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.errors import BadIdentifier, ValidationFailed
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
@@ -35,6 +35,7 @@ def _check_range(request: web.Request) -> None:
             raise ValidationFailed({"created_to": {"date_range": detail}})
 
 
+@openapi.documented(paginated=True, params={"created_from": {"type": "integer"}, "created_to": {"type": "integer"}})
 async def list_cdrs(request: web.Request) -> web.Response:
     """GET /cdrs, /cdrs/interaction, /users/{U}/cdrs[/interaction]: no calls seen, so none."""
     _check_range(request)
@@ -44,7 +45,7 @@ async def list_cdrs(request: web.Request) -> web.Response:
 
 async def get_cdr(request: web.Request) -> web.Response:
     """GET /cdrs/{id}: we hold no call record."""
-    raise BadIdentifier(path_param(request, "cdr_id"))
+    raise BadIdentifier(path_param(request, "cdr"))
 
 
 async def list_legs(request: web.Request) -> web.Response:
@@ -58,8 +59,8 @@ async def list_channels(request: web.Request) -> web.Response:
 
 
 async def get_channel(request: web.Request) -> web.Response:
-    """GET or PUT (action) /channels/{call_id}: there is no such call."""
-    raise BadIdentifier(path_param(request, "call_id"))
+    """GET or PUT (action) /channels/{call}: there is no such call."""
+    raise BadIdentifier(path_param(request, "call"))
 
 
 def setup(router: web.UrlDispatcher) -> None:
@@ -69,8 +70,9 @@ def setup(router: web.UrlDispatcher) -> None:
         router.add_get(f"{prefix}/cdrs", list_cdrs)
         router.add_get(f"{prefix}/cdrs/interaction", list_cdrs)
         router.add_get(f"{prefix}/channels", list_channels)
-    router.add_get(f"{base}/cdrs/legs/{{interaction_id}}", list_legs)
-    router.add_get(f"{base}/cdrs/{{cdr_id}}", get_cdr)
+    router.add_get(f"{base}/cdrs/legs/{{interaction}}", list_legs)
+    router.add_get(f"{base}/cdrs/{{cdr}}", get_cdr)
     router.add_get(f"{base}/devices/{{device_id}}/channels", list_channels)
-    router.add_get(f"{base}/channels/{{call_id}}", get_channel)
-    router.add_put(f"{base}/channels/{{call_id}}", get_channel)
+    # Kazoo's call and CDR ids are not 32-hex document ids: no `_id` in these names (http/access.py checks those).
+    router.add_get(f"{base}/channels/{{call}}", get_channel)
+    router.add_put(f"{base}/channels/{{call}}", get_channel)

@@ -7,7 +7,7 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public
-from crossbar_py.http import conditional, envelope, uploads
+from crossbar_py.http import conditional, envelope, openapi, uploads
 from crossbar_py.http.errors import BadIdentifier
 from crossbar_py.http.markers import raw_body
 from crossbar_py.http.pagination import Page
@@ -33,6 +33,7 @@ def document_response(request: web.Request, row: dict, status: int = 200) -> web
     return envelope.document(request, row, public(row), status=status)
 
 
+@openapi.documented(paginated=True)
 async def list_documents(request: web.Request) -> web.Response:
     """GET /<type>: the documents, filtered and paginated as Kazoo does."""
     page = Page.from_request(request)
@@ -76,6 +77,7 @@ async def patch_document(request: web.Request) -> web.Response:
     return await _save(request, patch=True)
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_document(request: web.Request) -> web.Response:
     """DELETE /<type>/{id}: soft unless ?should_soft_delete=false; the document as it was."""
     db, account_id, kind = _where(request)
@@ -96,6 +98,7 @@ async def upload_media(request: web.Request) -> web.Response:
     return document_response(request, row)
 
 
+@openapi.documented(media="audio/*")
 async def get_media_raw(request: web.Request) -> web.Response:
     """GET /media/{id}/raw: the stored audio back, byte for byte."""
     db, account_id, kind = _where(request)

@@ -3,7 +3,8 @@
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import conditional, envelope
+from crossbar_py.http import conditional, envelope, openapi
+from crossbar_py.kazoo_documents.schema import LIMITS
 from crossbar_py.limits import service
 
 
@@ -12,6 +13,7 @@ async def get_limits(request: web.Request) -> web.Response:
     return envelope.success(request, await service.get_limits(request.app[keys.DB], request[keys.ACCOUNT]["id"]))
 
 
+@openapi.documented(body=LIMITS)
 async def set_limits(request: web.Request) -> web.Response:
     """POST /limits."""
     data = await service.set_limits(

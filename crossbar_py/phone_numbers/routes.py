@@ -3,10 +3,11 @@
 from aiohttp import web
 
 from crossbar_py import keys
-from crossbar_py.http import envelope
+from crossbar_py.http import envelope, openapi
 from crossbar_py.http.pagination import Page
 from crossbar_py.http.routing import path_param
 from crossbar_py.phone_numbers import classifiers, service
+from crossbar_py.phone_numbers.schema import PHONE_NUMBER
 from crossbar_py.platform.db import Database
 
 
@@ -18,6 +19,7 @@ def _number(request: web.Request, row: dict, status: int = 200) -> web.Response:
     return envelope.success(request, service.view(row), status=status)
 
 
+@openapi.documented(paginated=True)
 async def list_numbers(request: web.Request) -> web.Response:
     """GET /phone_numbers: Kazoo's collection object; an account with none gets {"numbers": {}}."""
     page = Page.from_request(request)
@@ -42,6 +44,7 @@ async def get_number(request: web.Request) -> web.Response:
     return _number(request, await service.get_number(*_where(request), path_param(request, "number")))
 
 
+@openapi.documented(body=PHONE_NUMBER)
 async def add_number(request: web.Request) -> web.Response:
     """PUT /phone_numbers/{number}: an operator adds a number to the account."""
     superduper = request[keys.AUTH][1]["superduper"]
@@ -55,11 +58,13 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
     return _number(request, await service.save_number(*_where(request), path_param(request, "number"), data, patch))
 
 
+@openapi.documented(body=PHONE_NUMBER)
 async def update_number(request: web.Request) -> web.Response:
     """POST /phone_numbers/{number}: replace the public fields."""
     return await _save(request, patch=False)
 
 
+@openapi.documented(body=PHONE_NUMBER)
 async def patch_number(request: web.Request) -> web.Response:
     """PATCH /phone_numbers/{number}: merge the public fields."""
     return await _save(request, patch=True)

@@ -5,12 +5,12 @@ from aiohttp import web
 from crossbar_py import keys
 from crossbar_py.common import writes as crud
 from crossbar_py.common.documents import public as public_doc
-from crossbar_py.http import conditional, envelope, uploads
+from crossbar_py.http import conditional, envelope, openapi, uploads
 from crossbar_py.http.markers import raw_body, unauthenticated
 from crossbar_py.http.routing import path_param, route_match
 from crossbar_py.platform.db import Database
 from crossbar_py.whitelabel import service
-from crossbar_py.whitelabel.schema import FILES
+from crossbar_py.whitelabel.schema import FILES, WHITELABEL
 
 
 def _doc(request: web.Request, row: dict, status: int = 200) -> web.Response:
@@ -34,29 +34,34 @@ async def get_whitelabel(request: web.Request) -> web.Response:
     return _doc(request, await service.get(*_where(request)))
 
 
+@openapi.documented(body=WHITELABEL)
 async def create_whitelabel(request: web.Request) -> web.Response:
     """PUT /whitelabel."""
     return _doc(request, await service.save(*_where(request), request[keys.BODY]["data"]), status=201)
 
 
+@openapi.documented(body=WHITELABEL)
 async def update_whitelabel(request: web.Request) -> web.Response:
     """POST /whitelabel: replace (404 when there is none)."""
     data, check = request[keys.BODY]["data"], conditional.if_match(request)
     return _doc(request, await service.save(*_where(request), data, must_exist=True, if_match=check))
 
 
+@openapi.documented(body=openapi.partial(WHITELABEL))
 async def patch_whitelabel(request: web.Request) -> web.Response:
     """PATCH /whitelabel: merge."""
     data, check = request[keys.BODY]["data"], conditional.if_match(request)
     return _doc(request, await service.save(*_where(request), data, patch=True, must_exist=True, if_match=check))
 
 
+@openapi.documented(params=openapi.SOFT_DELETE)
 async def delete_whitelabel(request: web.Request) -> web.Response:
     """DELETE /whitelabel."""
     row = await service.delete(*_where(request), crud.soft_delete_requested(request), conditional.if_match(request))
     return envelope.deleted(request, public_doc(row), conditional.etag(row))
 
 
+@openapi.documented(media="*/*")
 async def get_file(request: web.Request) -> web.Response:
     """GET /whitelabel/logo|icon|welcome."""
     return _file(await service.get_file(*_where(request), _file_name(request)))
@@ -79,6 +84,7 @@ async def get_by_domain(request: web.Request) -> web.Response:
 
 
 @unauthenticated
+@openapi.documented(media="*/*")
 async def get_file_by_domain(request: web.Request) -> web.Response:
     """GET /v2/whitelabel/{domain}/logo|icon|welcome: no token."""
     db = request.app[keys.DB]

@@ -58,3 +58,16 @@ def test_checkout_finds_the_top_level_folders_through_the_package():
 
     assert [p.name for p in bundled.migrations()] == sorted(p.name for p in (REPO / "sql").glob("[0-9]*.sql"))
     assert bundled.kamailio_cfg() == (REPO / "kamailio/kamailio.cfg").read_text()
+
+
+def test_wheel_carries_the_monster_app_files(installed, tmp_path):
+    code = (
+        "from crossbar_py.monster_app import service\n"
+        "for name in service.FILES:\n"
+        "    ctype, body = service.read_file(name)\n"
+        "    assert body, name\n"
+        "print(len(service.FILES), service.ROOT)"
+    )
+    done = run([str(installed / "bin/python"), "-c", code], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("7 ") and str(installed) in done.stdout
