@@ -260,7 +260,6 @@ def _components(data: Path, sup: Supervisor) -> tuple:
         sip_server=sip_ip,
         sip_port=sip_port,
         kamailio_rpc_url=f"http://127.0.0.1:{kcfg.rpc_port}/RPC",
-        **_kept_keys(data),
     )
     return settings, sip_ip, sip_port
 
