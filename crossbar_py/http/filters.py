@@ -23,10 +23,19 @@ MAX_UNIX = 253402300799
 
 
 def _text_at(n: int, path: str) -> sql.Composable:
-    """The value at a dotted path rendered as Kazoo compares it: strings bare, true/false, numbers, '' if absent."""
+    """The value at a dotted path rendered as Kazoo compares it: strings bare, true/false, numbers, '' if absent.
+    Kazoo renders a list of strings as their concatenation (kz_term:to_binary of an iolist), so a callflow's
+    `numbers: ["no_match"]` matches filter_numbers=no_match, which Monster UI's carrier selector relies on
+    (docs/kazoo-compatibility.md §9)."""
     if path == "id":
         return sql.SQL("id")
-    return sql.SQL("coalesce(doc #>> {}, '')").format(sql.Placeholder(f"fp{n}"))
+    at = sql.Placeholder(f"fp{n}")
+    return sql.SQL(
+        "CASE WHEN jsonb_typeof(doc #> {0}) = 'array'"
+        " THEN (SELECT coalesce(string_agg(e, '' ORDER BY i), '') FROM jsonb_array_elements_text(doc #> {0})"
+        " WITH ORDINALITY AS t(e, i))"
+        " ELSE coalesce(doc #>> {0}, '') END"
+    ).format(at)
 
 
 def _values(raw: str) -> list:

@@ -28,6 +28,11 @@ async def services_summary(request: web.Request) -> web.Response:
     return envelope.success(request, {"invoices": [], "items": [], "plans": [], "totals": {"recurring": 0.0}})
 
 
+async def list_service_plans(request: web.Request) -> web.Response:
+    """GET /service_plans: no plan is offered (the Accounts wizard lists them)."""
+    return envelope.success(request, [])
+
+
 async def list_transactions(request: web.Request) -> web.Response:
     """GET /transactions: no charge or credit was ever made."""
     return envelope.success(request, [])
@@ -41,3 +46,4 @@ def setup(router: web.UrlDispatcher) -> None:
     router.add_get(f"{base}/ledgers/{{ledger}}", ledger_entries)
     router.add_get(f"{base}/services/summary", services_summary)
     router.add_get(f"{base}/transactions", list_transactions)
+    router.add_get(f"{base}/service_plans", list_service_plans)

@@ -359,3 +359,15 @@ async def test_my_account_tabs_read_empty_access_lists_ledgers_services_and_tran
     assert summary["data"]["invoices"] == []
     transactions = "/transactions?paginate=false&created_from=63963302400&created_to=63963388799&reason=no_calls"
     assert (await ok(await client.get(tenant.url(transactions), headers=tenant.headers)))["data"] == []
+
+
+async def test_carrier_selector_finds_the_no_match_callflow_it_made(client, tenant):
+    """The Accounts wizard makes the sub-account's no_match callflow, then looks it up by number: Kazoo
+    renders a one-element list as its string, so filter_numbers=no_match finds it (no second PUT)."""
+    flow = {"numbers": ["no_match"], "flow": {"module": "offnet", "children": {}, "data": {}}, "ui_metadata": UI_META}
+    made = await ok(await client.put(tenant.url("/callflows"), headers=tenant.headers, json={"data": flow}), 201)
+    found = await ok(await client.get(tenant.url("/callflows?filter_numbers=no_match"), headers=tenant.headers))
+    assert [item["id"] for item in found["data"]] == [made["data"]["id"]]
+    assert (await ok(await client.get(tenant.url("/service_plans?paginate=false"), headers=tenant.headers)))[
+        "data"
+    ] == []
