@@ -215,6 +215,7 @@ class Phone:
 
     def answer_keepalives(self) -> None:
         """Answer OPTIONS in the background, logging every message received."""
+        self.stop_answering()  # one listener per port
         self.answers += 1
         log = self.dir / f"messages-{self.answers}.log"
         argv = [*self._argv("k1", "answer_options", 100000, 600), "-trace_msg", "-message_file", str(log)]
