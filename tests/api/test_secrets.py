@@ -110,7 +110,7 @@ def test_previous_keys_are_read_comma_separated(monkeypatch):
 
 
 def test_run_keeps_its_key_and_pepper_and_reads_an_old_data_dir(tmp_path, monkeypatch):
-    from crossbar_py.cli import _kept_keys
+    from crossbar_py.cli.local import kept_keys as _kept_keys
 
     monkeypatch.delenv("CROSSBAR_JWT_SECRET", raising=False)
     monkeypatch.delenv("CROSSBAR_LOGIN_PEPPER", raising=False)

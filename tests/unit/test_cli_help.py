@@ -14,7 +14,7 @@ def _commands(parser: argparse.ArgumentParser, prefix: tuple = ()):
 
 
 def test_every_sub_command_has_a_description():
-    commands = list(_commands(cli._parser()))
+    commands = list(_commands(cli.parser.build()))
     assert len(commands) >= 5
     for name, sub in commands:
         assert sub.description and len(sub.description) > 40, f"crossbar-py {' '.join(name)} --help explains nothing"
