@@ -55,6 +55,11 @@ class Page:
         given = query.get("start_key")
         return cls(paginate, size, decode_key(given) if given else "", given)
 
+    @classmethod
+    def everything(cls) -> "Page":
+        """A listing asked for whole (paginate=false)."""
+        return cls(False, DEFAULT_PAGE_SIZE, "", None)
+
     def limit(self) -> int | None:
         """Rows to fetch: one more than a page tells whether another follows."""
         return self.size + 1 if self.paginate else None
@@ -70,3 +75,8 @@ class Page:
         if more:
             extra["next_start_key"] = encode_key(key(more[0]))
         return page, extra
+
+
+def empty_listing(request) -> dict:
+    """The pagination keys of a listing that holds nothing (what we never see: calls, CDRs, ledger entries)."""
+    return Page.from_request(request).envelope([], key=str)[1]

@@ -4,7 +4,7 @@ gives an account that was never billed. We bill nothing, so there is nothing to 
 from aiohttp import web
 
 from crossbar_py.http import envelope
-from crossbar_py.http.pagination import Page
+from crossbar_py.http.pagination import empty_listing
 
 
 async def list_ledgers(request: web.Request) -> web.Response:
@@ -19,8 +19,7 @@ async def ledgers_total(request: web.Request) -> web.Response:
 
 async def ledger_entries(request: web.Request) -> web.Response:
     """GET /ledgers/{ledger} (e.g. per-minute-voip): no entries."""
-    _, extra = Page.from_request(request).envelope([], key=lambda r: r)
-    return envelope.success(request, [], extra=extra)
+    return envelope.success(request, [], extra=empty_listing(request))
 
 
 async def services_summary(request: web.Request) -> web.Response:

@@ -7,6 +7,8 @@ import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from crossbar_py.platform import processes
+
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 # Gauges a worker measures for itself: summed across workers, except these (the worst worker counts).
 MAX_ACROSS_WORKERS = {"crossbar_journal_lag_seconds", "crossbar_journal_lag_events"}
@@ -79,7 +81,7 @@ class Metrics:
             if pid == os.getpid():
                 continue
             with contextlib.suppress(OSError, ValueError):
-                found.append((_alive(pid), json.loads(path.read_text())))
+                found.append((processes.alive(pid), json.loads(path.read_text())))
         return found
 
     def render(self, extra: list | None = None) -> str:
@@ -125,16 +127,6 @@ def _merge(snapshots: list) -> dict:
             combine = max if name in MAX_ACROSS_WORKERS else (lambda a, b: a + b)
             series[key] = combine(series[key], value) if key in series else value
     return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _num(value: float) -> str:

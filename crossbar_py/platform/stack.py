@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crossbar_py.platform import bundled, db
+from crossbar_py.platform import bundled, db, processes
 
 LOOPBACK = "127.0.0.1"
 NO_STATEMENT_LOGGING = "panic"
@@ -202,7 +202,7 @@ def start_postgres(
     if not netns and not _tcp_free(port):
         raise StackError(f"PostgreSQL port {port} is taken")
     stale = data / "postmaster.pid"
-    if stale.exists() and not _pid_alive(_read_pid(stale)):
+    if stale.exists() and not processes.alive(_read_pid(stale)):
         stale.unlink()
     proc = _spawn(
         "postgres",
@@ -255,18 +255,6 @@ def _read_pid(path: Path) -> int:
     with contextlib.suppress(Exception):
         return int(path.read_text().split()[0])
     return 0
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def start_redis(workdir: Path, port: int = 0, *, host: str = LOOPBACK, netns: str | None = None) -> tuple:
@@ -360,7 +348,7 @@ def start_kamailio(workdir: Path, cfg: KamailioConfig, cfg_file: Path | None = N
     run = workdir / "kamailio"
     run.mkdir(parents=True, exist_ok=True)
     pidfile = run / "kamailio.pid"
-    if pidfile.exists() and not _pid_alive(_read_pid(pidfile)):
+    if pidfile.exists() and not processes.alive(_read_pid(pidfile)):
         pidfile.unlink()
     env = {**os.environ, "TZ": "UTC"}
     if cfg.db_host.startswith("/"):

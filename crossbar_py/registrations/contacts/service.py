@@ -5,7 +5,7 @@ import logging
 
 from crossbar_py.common.sip import parse_uri
 from crossbar_py.http.errors import UnknownIdentifier, field_error
-from crossbar_py.http.pagination import DEFAULT_PAGE_SIZE, Page
+from crossbar_py.http.pagination import Page
 from crossbar_py.platform.kamailio import KamailioError
 from crossbar_py.registrations.contacts import queries
 
@@ -109,7 +109,7 @@ async def list_registrations(db, account: dict, page: Page) -> tuple:
 
 async def all_registrations(db, account: dict) -> list:
     """Every live contact of the account's devices, as records."""
-    records, _ = await list_registrations(db, account, Page(False, DEFAULT_PAGE_SIZE, "", ""))
+    records, _ = await list_registrations(db, account, Page.everything())
     return records
 
 
