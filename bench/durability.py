@@ -21,7 +21,7 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.register_rate import seed  # noqa: E402
+from bench.register_rate import LOAD_DEFINES, seed  # noqa: E402
 from crossbar_py.platform import db, stack  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parent.parent / "tests/sip/scenarios/register.xml"
@@ -95,7 +95,7 @@ def main() -> int:
         cfg = stack.KamailioConfig(
             db_host="127.0.0.1",
             db_port=port,
-            defines={"UL_DB_MODE": 3, "LOG_LEVEL": 1, "AUTHFAIL_LIMIT": 1000000, "KA_INTERVAL": 0},
+            defines={**LOAD_DEFINES, "UL_DB_MODE": 3},
         )
         kam = stack.start_kamailio(workdir / "kam", cfg)
         sipp = storm(cfg.sip_port, users_csv, args, workdir)

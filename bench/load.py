@@ -167,7 +167,7 @@ def main() -> int:
         procs.append(rd)
         users_csv = register_rate.seed(dsn, args.devices, workdir)
         port = int(dsn.rsplit(":", 1)[1].split("/")[0])
-        defines = {"CHILDREN": 4, "LOG_LEVEL": 1, "AUTHFAIL_LIMIT": 1000000, "KA_INTERVAL": 0}
+        defines = {**register_rate.LOAD_DEFINES, "CHILDREN": 4}
         cfg = stack.KamailioConfig(db_host="127.0.0.1", db_port=port, defines=defines)
         procs.append(stack.start_kamailio(workdir, cfg))
         api, server = serve(dsn, redis_url, cfg.rpc_port, args.pool, args.workers)

@@ -37,7 +37,7 @@ import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.register_rate import REALM, seed  # noqa: E402
+from bench.register_rate import LOAD_DEFINES, REALM, seed  # noqa: E402
 from crossbar_py.platform import db, stack  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parent.parent / "tests/sip/scenarios/register.xml"
@@ -235,9 +235,7 @@ def start_config(ctx: dict, name: str) -> tuple:
     with conn, conn.cursor() as cur:
         cur.execute("TRUNCATE location")
     conn.close()
-    defines = {"UL_DB_MODE": mode, "CHILDREN": ctx["args"].children, "LOG_LEVEL": 1}
-    # sipp's phones do not answer OPTIONS: keepalives would remove them mid-run.
-    defines.update(AUTHFAIL_LIMIT=1000000, KA_INTERVAL=0)
+    defines = {**LOAD_DEFINES, "UL_DB_MODE": mode, "CHILDREN": ctx["args"].children}
     host = str(ctx["workdir"] / "pgsock") if name == "unix-db" else "127.0.0.1"
     cfg = stack.KamailioConfig(db_host=host, db_port=ctx["port"], db_name=dbname, defines=defines)
     return stack.start_kamailio(ctx["workdir"] / f"kam-{name}", cfg), cfg

@@ -140,21 +140,18 @@ def _report(mode: int, result: dict, label: str) -> None:
     )
 
 
+# What every load bench gives Kamailio: sipp's phones do not answer OPTIONS (keepalives would remove them
+# mid-run and cost CPU of their own), and thousands of phones on loopback are the point, not a flood
+# or a password guesser to ban.
+LOAD_DEFINES = {"LOG_LEVEL": 1, "AUTHFAIL_LIMIT": 1000000, "KA_INTERVAL": 0, "PIKE_DENSITY": 0}
+
+
 def measure_mode(workdir: Path, dsn: str, port: int, mode: int, users_csv: Path, args) -> int:
     """Highest clean refresh rate of one usrloc db_mode, after every device registered once."""
     cfg = stack.KamailioConfig(
         db_host="127.0.0.1",
         db_port=port,
-        # sipp's phones do not answer OPTIONS: keepalives would remove them mid-run (and cost CPU of their own).
-        defines={
-            "UL_DB_MODE": mode,
-            "CHILDREN": args.children,
-            "LOG_LEVEL": 1,
-            "AUTHFAIL_LIMIT": 1000000,
-            "KA_INTERVAL": 0,
-            # Every phone registers from loopback at thousands per second: that is the point, not a flood.
-            "PIKE_DENSITY": 0,
-        },
+        defines={**LOAD_DEFINES, "UL_DB_MODE": mode, "CHILDREN": args.children},
     )
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("TRUNCATE location")
