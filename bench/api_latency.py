@@ -5,7 +5,8 @@ The page cost ratio compares the list page p50 at the largest size with the smal
 
 usage: python bench/api_latency.py [--sizes 1000,100000,1000000] [--samples 300] [--workers 1,2]
 
-At the first size, wrk (apt: wrk) measures GET one device beside /healthz in req/s for each --workers count.
+At the first size, wrk (apt: wrk) measures GET one device beside /healthz in req/s for each --workers count,
+with the device cache and without it.
 """
 
 import argparse
@@ -25,6 +26,7 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+from bench.register_cost import cpu_seconds  # noqa: E402
 from crossbar_py.cli import ensure_account  # noqa: E402
 from crossbar_py.http.pagination import encode_key  # noqa: E402
 from crossbar_py.platform import db, stack  # noqa: E402
@@ -96,6 +98,10 @@ async def measure(api: str, headers: dict, account_id: str, ids: list, samples: 
     return {"floor": floor, "get": get, "page": page, "create": create, "rps": rps}
 
 
+# Enough connections that every worker gets a fair share of them: each accepts whichever it wakes for first,
+# and with 16 one worker often held 10 and the other 6, which measures the split, not the workers.
+CONNECTIONS = 64
+ROUNDS = 3
 WRK_SCRIPT = """
 local paths = {%s}
 request = function()
@@ -104,37 +110,77 @@ end
 """
 
 
-def wrk_rps(api: str, paths: list, token: str, workdir: Path, seconds: int = 4) -> float:
-    """Requests/s wrk (one thread, 16 connections) gets from GETs of these paths."""
+def wrk_run(api: str, paths: list, token: str, workdir: Path, seconds: float = 4) -> tuple:
+    """(requests/s, requests) wrk (one thread, CONNECTIONS connections) gets from GETs of these paths."""
     script = workdir / "paths.lua"
     script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
-    argv = ["wrk", "-t1", "-c16", f"-d{seconds}s", "-H", f"X-Auth-Token: {token}", "-s", str(script), api]
+    argv = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "-H", f"X-Auth-Token: {token}", "-s", str(script), api]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-    return float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec:")))
+    rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec:")))
+    return rps, int(next(line.split()[0] for line in out.splitlines() if "requests in" in line))
 
 
-def workers_table(settings: Settings, account: dict, ids: list, counts: list, workdir: Path) -> list:
-    """For each worker count: /healthz and GET one device req/s, measured side by side with wrk."""
+def costed(api: str, paths: list, token: str, workdir: Path, pids: tuple) -> tuple:
+    """One wrk run: (req/s, API CPU ms per request, PostgreSQL CPU ms per request)."""
+    before = [cpu_seconds(pid) for pid in pids]
+    rps, done = wrk_run(api, paths, token, workdir)
+    after = [cpu_seconds(pid) for pid in pids]
+    api_ms, pg_ms = ((a - b) * 1000 / max(done, 1) for a, b in zip(after, before, strict=True))
+    return rps, api_ms, pg_ms
+
+
+def side_by_side(api: str, device: list, token: str, workdir: Path, pids: tuple) -> dict:
+    """/healthz and GET one device, alternated ROUNDS times; the median of each figure."""
+    wrk_run(api, device, token, workdir, 2)  # warm up every worker's pool (and its cache)
+    runs: dict = {"floor": [], "get": []}
+    for _ in range(ROUNDS):
+        runs["floor"].append(costed(api, ["/healthz"], token, workdir, pids))
+        runs["get"].append(costed(api, device, token, workdir, pids))
+    return {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in runs.items()}
+
+
+def workers_table(settings: Settings, account: dict, ids: list, counts: list, workdir: Path, pg_pid: int) -> list:
+    """For each worker count, with the device cache (what we ship) and without it (CROSSBAR_DEVICE_CACHE_TTL=0:
+    every GET reads PostgreSQL): /healthz and GET one device side by side, req/s and CPU per request."""
     lines = []
     for count in counts:
-        api, server = serve(settings, workdir, count)
-        try:
-            token = asyncio.run(_login(api, account["name"]))
-            device = [f"/v2/accounts/{account['id']}/devices/{i}" for i in ids]
-            wrk_rps(api, device, token, workdir, 1)  # warm up every worker's pool
-            floor, get = wrk_rps(api, ["/healthz"], token, workdir), wrk_rps(api, device, token, workdir)
-        finally:
-            server.stop()
-        lines.append((count, floor, get))
-        print(f"api_latency: {count} worker(s): /healthz {floor:.0f} req/s, GET one device {get:.0f} req/s", flush=True)
+        for cache_ttl in (None, 0):
+            api, server = serve(settings, workdir, count, cache_ttl)
+            try:
+                token = asyncio.run(_login(api, account["name"]))
+                device = [f"/v2/accounts/{account['id']}/devices/{i}" for i in ids]
+                figures = side_by_side(api, device, token, workdir, (server.pid, pg_pid))
+            finally:
+                server.stop()
+            kind = "uncached" if cache_ttl == 0 else "cached"
+            lines.append((count, kind, figures))
+            floor, get = figures["floor"], figures["get"]
+            print(
+                f"api_latency: {count} worker(s), {kind}: /healthz {floor[0]:.0f} req/s ({floor[1]:.3f} ms API CPU"
+                f" per request), GET one device {get[0]:.0f} req/s ({get[1]:.3f} ms API + {get[2]:.3f} ms PostgreSQL)",
+                flush=True,
+            )
     return lines
 
 
 def _report_workers(lines: list) -> None:
-    for count, floor, get in lines:
-        print(f"{count} worker(s): GET one device {get:.0f} req/s, /healthz {floor:.0f} req/s, ratio {get / floor:.2f}")
-    if len(lines) > 1:
-        print(f"GET one device, {lines[-1][0]} workers / {lines[0][0]}: {lines[-1][2] / lines[0][2]:.2f}")
+    print(f"wrk: 1 thread, {CONNECTIONS} connections, median of {ROUNDS} alternated 4 s runs per figure")
+    by = {(count, kind): figures for count, kind, figures in lines}
+    for (count, kind), f in by.items():
+        print(
+            f"{count} worker(s), {kind}: GET one device {f['get'][0]:.0f} req/s, /healthz {f['floor'][0]:.0f} req/s,"
+            f" ratio {f['get'][0] / f['floor'][0]:.2f}; API CPU per request GET / healthz:"
+            f" {f['get'][1] / f['floor'][1]:.2f}"
+        )
+    counts = sorted({count for count, _ in by})
+    if len(counts) > 1:
+        lo, hi = counts[0], counts[-1]
+        for kind in ("cached", "uncached"):
+            a, b = by[(lo, kind)], by[(hi, kind)]
+            print(
+                f"{kind}: GET one device, {hi} workers / {lo}: {b['get'][0] / a['get'][0]:.2f}"
+                f" (/healthz: {b['floor'][0] / a['floor'][0]:.2f})"
+            )
 
 
 def main() -> int:
@@ -179,7 +225,7 @@ def main() -> int:
             print(f"api_latency: {size:>8} devices seeded ({time.perf_counter() - t:.1f} s)", flush=True)
             results[size] = asyncio.run(measure(api, {"X-Auth-Token": token}, account["id"], ids, args.samples))
             if size == args.sizes[0] and args.workers:
-                table = workers_table(settings, account, ids, args.workers, workdir)
+                table = workers_table(settings, account, ids, args.workers, workdir, procs[0].pid)
         conn.close()
     finally:
         for proc in reversed(procs):
@@ -204,9 +250,9 @@ def database_and_account(workdir: Path, procs: list) -> tuple:
     return settings, account
 
 
-def serve(settings: Settings, workdir: Path, workers: int = 0) -> tuple:
+def serve(settings: Settings, workdir: Path, workers: int = 0, device_cache_ttl: float | None = None) -> tuple:
     """`crossbar-py serve` as its own process on a free loopback port, with `workers` processes (0: one per
-    core); (its base URL, the process)."""
+    core) and the device cache's TTL when given; (its base URL, the process)."""
     port = stack.free_port()
     env = {
         **os.environ,
@@ -215,8 +261,11 @@ def serve(settings: Settings, workdir: Path, workers: int = 0) -> tuple:
         "CROSSBAR_JWT_SECRET": settings.jwt_secret,
         "CROSSBAR_LOGIN_PEPPER": settings.login_pepper,
         "HTTP_PORT": str(port),
-        "LOG_LEVEL": "WARNING",
+        # The access log on, as shipped: one JSON line per request is part of what a request costs.
+        "LOG_LEVEL": "INFO",
     }
+    if device_cache_ttl is not None:
+        env["CROSSBAR_DEVICE_CACHE_TTL"] = str(device_cache_ttl)
     argv = [sys.executable, "-m", "crossbar_py", "serve"] + (["--workers", str(workers)] if workers else [])
     server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return f"http://127.0.0.1:{port}", stack.Process("api", server, workdir / "api.log")

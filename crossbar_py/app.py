@@ -16,6 +16,7 @@ from crossbar_py.auth.limits import LoginLimiter
 from crossbar_py.auth.revocation import Revocations
 from crossbar_py.calls import routes as calls
 from crossbar_py.configs import routes as configs
+from crossbar_py.devices import cache as device_cache
 from crossbar_py.devices import routes as devices
 from crossbar_py.http import openapi
 from crossbar_py.http.body import MAX_BODY
@@ -67,6 +68,16 @@ async def _redis(app: web.Application):
 async def _revocations(app: web.Application):
     app[keys.REVOCATIONS] = Revocations()
     async with revocation.running(app[keys.REVOCATIONS], app[keys.DB], app[keys.REDIS]):
+        yield
+
+
+async def _device_cache(app: web.Application):
+    settings = app[keys.SETTINGS]
+    app[keys.DEVICE_CACHE] = device_cache.DeviceCache(settings.device_cache_ttl)
+    if settings.device_cache_ttl <= 0:
+        yield  # never live: every GET reads PostgreSQL
+        return
+    async with device_cache.running(app[keys.DEVICE_CACHE], settings.database_url):
         yield
 
 
@@ -126,6 +137,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
             _database,
             _redis,
             _revocations,
+            _device_cache,
             _retention,
             _snapshots,
             _kamailio,

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from crossbar_py.auth.limits import LoginLimiter
     from crossbar_py.auth.revocation import Revocations
     from crossbar_py.auth.tokens import Identity
+    from crossbar_py.devices.cache import DeviceCache
     from crossbar_py.platform.db import Database
     from crossbar_py.platform.kamailio import Kamailio
     from crossbar_py.platform.metrics import Metrics
@@ -31,6 +32,7 @@ KAMAILIO: web.AppKey[Kamailio] = web.AppKey("kamailio")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 REVOCATIONS: web.AppKey[Revocations] = web.AppKey("revocations")
 ACCOUNT_CACHE: web.AppKey[AccountCache] = web.AppKey("account_cache")
+DEVICE_CACHE: web.AppKey[DeviceCache] = web.AppKey("device_cache")
 LOGIN_LIMITER: web.AppKey[LoginLimiter] = web.AppKey("login_limiter")
 EVENTS_HUB: web.AppKey[Hub] = web.AppKey("events_hub")
 BASIC_AUTH: web.AppKey[BasicVerifier] = web.AppKey("basic_auth")

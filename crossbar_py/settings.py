@@ -59,6 +59,9 @@ class Settings:
     outbound_proxy: str = ""
     sip_transport: str = "UDP"
     db_pool_max: int = 10
+    # Seconds a device read by GET /devices/{D} may be served from memory (entries go as soon as the
+    # device changes: docs/decisions.md §28); 0 turns the cache off.
+    device_cache_ttl: float = 60.0
     scrypt_n: int = 2**14
     login_fail_per_account_ip: int = 10
     login_fail_per_ip: int = 50
@@ -104,6 +107,7 @@ class Settings:
             "outbound_proxy": env.get("CROSSBAR_OUTBOUND_PROXY", cls.outbound_proxy),
             "sip_transport": env.get("CROSSBAR_SIP_TRANSPORT", cls.sip_transport),
             "db_pool_max": _int("CROSSBAR_DB_POOL_MAX", cls.db_pool_max),
+            "device_cache_ttl": _float("CROSSBAR_DEVICE_CACHE_TTL", cls.device_cache_ttl),
             "login_fail_per_account_ip": _int("CROSSBAR_LOGIN_FAIL_PER_ACCOUNT_IP", cls.login_fail_per_account_ip),
             "login_fail_per_ip": _int("CROSSBAR_LOGIN_FAIL_PER_IP", cls.login_fail_per_ip),
             "login_fail_window": _int("CROSSBAR_LOGIN_FAIL_WINDOW", cls.login_fail_window),

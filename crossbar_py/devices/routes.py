@@ -42,7 +42,10 @@ async def create_device(request: web.Request) -> web.Response:
 
 async def get_device(request: web.Request) -> web.Response:
     """GET /devices/{D}."""
-    row = await service.get_device(request.app[keys.DB], request[keys.ACCOUNT]["id"], path_param(request, "device_id"))
+    app = request.app
+    row = await service.read_device(
+        app[keys.DB], app[keys.DEVICE_CACHE], request[keys.ACCOUNT]["id"], path_param(request, "device_id")
+    )
     return envelope.document(request, row, public(row))
 
 
@@ -56,6 +59,7 @@ async def _save(request: web.Request, patch: bool) -> web.Response:
         superduper,
         patch,
         conditional.if_match(request),
+        request.app[keys.DEVICE_CACHE],
     )
     return envelope.document(request, row, public(row))
 
@@ -81,6 +85,7 @@ async def delete_device(request: web.Request) -> web.Response:
         path_param(request, "device_id"),
         crud.soft_delete_requested(request),
         conditional.if_match(request),
+        request.app[keys.DEVICE_CACHE],
     )
     return envelope.deleted(request, public(row), conditional.etag(row))
 
@@ -136,6 +141,7 @@ async def set_access_lists(request: web.Request) -> web.Response:
         {"access_lists": lists},
         superduper=False,
         patch=True,
+        cache=request.app[keys.DEVICE_CACHE],
     )
     return envelope.success(request, row["doc"]["access_lists"])
 

@@ -1,6 +1,7 @@
 """Device rules (docs/kazoo-compatibility.md §8.4): MAC normalisation, realm, SIP credential uniqueness,
 HA1 on write."""
 
+import contextlib
 import ipaddress
 import json
 import re
@@ -190,27 +191,36 @@ def check_ip_method(doc: dict) -> None:
 
 
 async def save_device(
-    db, account: dict, device_id: str, data: dict, superduper: bool, patch: bool, if_match=None
+    db, account: dict, device_id: str, data: dict, superduper: bool, patch: bool, if_match=None, cache=None
 ) -> dict:
-    """POST (replace public fields) or PATCH (merge) a device, validated as on create."""
-    async with crud.transaction(db, lambda exc: unique_error(exc, data)) as cur:
-        stored = await crud.fetch_for_write(
-            cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
-        )
-        doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
-        _check_type_change(stored["doc"], doc, superduper)
-        check_realm(doc)
-        check_ip_method(doc)
-        await check_owner(db, account["id"], doc)
-        await cur.execute(queries.UPDATE_DEVICE, {"id": device_id, **crud.stored(doc), **columns(doc, account)})
-        return await cur.fetchone()
+    """POST (replace public fields) or PATCH (merge) a device, validated as on create; with this node's
+    cache given, dropped from it once committed."""
+    with _changing(cache, device_id):
+        async with crud.transaction(db, lambda exc: unique_error(exc, data)) as cur:
+            stored = await crud.fetch_for_write(
+                cur, queries.GET_DEVICE_FOR_UPDATE, {"id": device_id, "account_id": account["id"]}, device_id, if_match
+            )
+            doc = validate(DEVICE, normalize(crud.next_body(stored["doc"], data, patch), account))
+            _check_type_change(stored["doc"], doc, superduper)
+            check_realm(doc)
+            check_ip_method(doc)
+            await check_owner(db, account["id"], doc)
+            await cur.execute(queries.UPDATE_DEVICE, {"id": device_id, **crud.stored(doc), **columns(doc, account)})
+            return await cur.fetchone()
 
 
-async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None) -> dict:
+async def delete_device(db, account_id: str, device_id: str, soft: bool, if_match=None, cache=None) -> dict:
     """Soft (or hard) delete; the row as it was. Its registrations go with it (sql/005)."""
-    return await crud.delete_document(
-        db, queries.Delete, {"id": device_id, "account_id": account_id}, device_id, soft, if_match
-    )
+    with _changing(cache, device_id):
+        return await crud.delete_document(
+            db, queries.Delete, {"id": device_id, "account_id": account_id}, device_id, soft, if_match
+        )
+
+
+def _changing(cache, device_id: str):
+    """Forget the device on this node after its change commits (or fails): a GET that read it meanwhile
+    cannot keep the old row (DeviceCache.ticket), and the change's own announcement comes later."""
+    return cache.changing(device_id) if cache is not None else contextlib.nullcontext()
 
 
 async def get_device(db, account_id: str, device_id: str) -> dict:
@@ -218,6 +228,16 @@ async def get_device(db, account_id: str, device_id: str) -> dict:
     row = await db.fetch_one(queries.GET_DEVICE, {"id": device_id, "account_id": account_id})
     if row is None:
         raise BadIdentifier(device_id)
+    return row
+
+
+async def read_device(db, cache, account_id: str, device_id: str) -> dict:
+    """GET's device: from this node's cache while no change to it has been announced, else read (and kept)."""
+    row = cache.get(account_id, device_id)
+    if row is None:
+        ticket = cache.ticket()
+        row = await get_device(db, account_id, device_id)
+        cache.put(ticket, row)
     return row
 
 

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 # Seconds a request waits for a free connection before 503 + Retry-After; the longest statement.
 ACQUIRE_WAIT = 5.0
 STATEMENT_TIMEOUT = 10
+# Seconds between liveness checks of a LISTEN connection, and the longest each may take.
+LISTEN_PING = 2.0
 UniqueViolation = psycopg2.errors.UniqueViolation
 # A statement PostgreSQL refused for its data (a constraint, a bad value), not for the connection.
 StatementError = (psycopg2.IntegrityError, psycopg2.DataError)
@@ -234,6 +236,38 @@ class Bound:
         """Run one statement; the number of rows it touched."""
         await self.cur.execute(query, params)
         return self.cur.rowcount
+
+
+async def listen(dsn: str, channel: str, on_notify, on_state, stop: asyncio.Event, retry: float = 1.0) -> None:
+    """Until stop is set: on_notify(payload) for each NOTIFY on channel, on_state(True) once listening and
+    on_state(False) when the connection is lost (what was announced meanwhile is missed); reconnects.
+    The connection is pinged every LISTEN_PING s: a server that vanished without closing it is noticed."""
+    while not stop.is_set():
+        try:
+            async with (
+                aiopg.connect(dsn, timeout=LISTEN_PING, application_name=f"crossbar_py listen {channel}") as conn,
+                conn.cursor() as cur,
+            ):
+                await cur.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)).as_string(conn.raw))
+                on_state(True)
+                await _relay(conn, cur, on_notify, stop)
+        except (psycopg2.Error, OSError, TimeoutError) as exc:
+            log.warning("listening on %s failed: %s", channel, exc)
+        finally:
+            on_state(False)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), retry)
+
+
+async def _relay(conn, cur, on_notify, stop: asyncio.Event) -> None:
+    deadline = asyncio.get_running_loop().time() + LISTEN_PING
+    while not stop.is_set():
+        # A queue wait is safe to time out; a ping that times out closes this connection (aiopg).
+        with contextlib.suppress(TimeoutError):
+            on_notify((await asyncio.wait_for(conn.notifies.get(), 0.5)).payload)
+        if asyncio.get_running_loop().time() > deadline:
+            await cur.execute("SELECT 1")
+            deadline = asyncio.get_running_loop().time() + LISTEN_PING
 
 
 class MigrationError(RuntimeError):

@@ -60,6 +60,7 @@ async def patch_sip_device(request: web.Request) -> web.Response:
         path_param(request, "device_id"),
         await _fields(request),
         conditional.if_match(request),
+        request.app[keys.DEVICE_CACHE],
     )
     return await _answer(request, row)
 
@@ -87,8 +88,13 @@ async def get_credentials(request: web.Request) -> web.Response:
 
 async def reset_password(request: web.Request) -> web.Response:
     """POST /devices[/sip]/{D}/reset-password: a new random password; the old one stops working at once."""
+    app = request.app
     data = await service.reset_password(
-        request.app[keys.DB], request.app[keys.KAMAILIO], request[keys.ACCOUNT], path_param(request, "device_id")
+        app[keys.DB],
+        app[keys.KAMAILIO],
+        request[keys.ACCOUNT],
+        path_param(request, "device_id"),
+        app[keys.DEVICE_CACHE],
     )
     return envelope.success(request, data)
 

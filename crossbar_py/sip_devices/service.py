@@ -49,13 +49,15 @@ async def create(db, account: dict, data: dict) -> tuple:
     return row, fields["sipPassword"]
 
 
-async def patch(db, account: dict, device_id: str, data: dict, if_match=None) -> dict:
+async def patch(db, account: dict, device_id: str, data: dict, if_match=None, cache=None) -> dict:
     """PATCH a device with seed fields (null removes an optional one); the saved row."""
     fields = validate(SIP_DEVICE, data)
     doc = to_document(fields)
     await _check_assigned_user(db, account["id"], fields)
     with seed_field_names():
-        return await devices.save_device(db, account, device_id, doc, superduper=False, patch=True, if_match=if_match)
+        return await devices.save_device(
+            db, account, device_id, doc, superduper=False, patch=True, if_match=if_match, cache=cache
+        )
 
 
 async def registration_state(db, row: dict) -> dict | None:
@@ -85,14 +87,16 @@ async def credentials(db, settings, account: dict, device_id: str) -> dict:
     }
 
 
-async def reset_password(db, kamailio, account: dict, device_id: str) -> dict:
+async def reset_password(db, kamailio, account: dict, device_id: str, cache=None) -> dict:
     """A new random SIP password. Saving it flushes the device's contacts in the same transaction
     (sql/005); the contacts live just before are then sent a check-sync so the phones fetch it."""
     device = await devices.get_device(db, account["id"], device_id)
     _sip(device, need_password=False)
     live = await aor_contacts(db, device["sip_username"], device["sip_realm"])
     password = new_password()
-    await devices.save_device(db, account, device_id, {"sip": {"password": password}}, superduper=False, patch=True)
+    await devices.save_device(
+        db, account, device_id, {"sip": {"password": password}}, superduper=False, patch=True, cache=cache
+    )
     aor = f"{device['sip_username']}@{device['sip_realm']}"
     sent = await notify_each(kamailio, aor, live, "check-sync")
     return {
