@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import uuid
 
 import aiopg
 import psycopg2
@@ -20,6 +21,8 @@ ACQUIRE_WAIT = 5.0
 STATEMENT_TIMEOUT = 10
 # Seconds between liveness checks of a LISTEN connection, and the longest each may take.
 LISTEN_PING = 2.0
+PING_PREFIX = "ping "
+PING = "SELECT pg_notify(%(channel)s, %(payload)s)"
 UniqueViolation = psycopg2.errors.UniqueViolation
 # A statement PostgreSQL refused for its data (a constraint, a bad value), not for the connection.
 StatementError = (psycopg2.IntegrityError, psycopg2.DataError)
@@ -241,7 +244,8 @@ class Bound:
 async def listen(dsn: str, channel: str, on_notify, on_state, stop: asyncio.Event, retry: float = 1.0) -> None:
     """Until stop is set: on_notify(payload) for each NOTIFY on channel, on_state(True) once listening and
     on_state(False) when the connection is lost (what was announced meanwhile is missed); reconnects.
-    The connection is pinged every LISTEN_PING s: a server that vanished without closing it is noticed."""
+    Every LISTEN_PING s the connection announces a ping of its own and must hear it back before the next:
+    a server gone without closing the connection, or a pooler that dropped the LISTEN, counts as lost."""
     while not stop.is_set():
         try:
             async with (
@@ -249,9 +253,8 @@ async def listen(dsn: str, channel: str, on_notify, on_state, stop: asyncio.Even
                 conn.cursor() as cur,
             ):
                 await cur.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)).as_string(conn.raw))
-                on_state(True)
-                await _relay(conn, cur, on_notify, stop)
-        except (psycopg2.Error, OSError, TimeoutError) as exc:
+                await _relay(conn, cur, channel, on_notify, on_state, stop)
+        except (psycopg2.Error, OSError, TimeoutError, ListenLost) as exc:
             log.warning("listening on %s failed: %s", channel, exc)
         finally:
             on_state(False)
@@ -259,15 +262,28 @@ async def listen(dsn: str, channel: str, on_notify, on_state, stop: asyncio.Even
             await asyncio.wait_for(stop.wait(), retry)
 
 
-async def _relay(conn, cur, on_notify, stop: asyncio.Event) -> None:
-    deadline = asyncio.get_running_loop().time() + LISTEN_PING
+class ListenLost(Exception):
+    """A LISTEN connection did not hear its own ping back."""
+
+
+async def _relay(conn, cur, channel: str, on_notify, on_state, stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    sent, heard, deadline = "", "", 0.0
     while not stop.is_set():
+        if loop.time() >= deadline:
+            if sent != heard:
+                raise ListenLost(f"ping {sent!r} not heard back within {LISTEN_PING} s")
+            sent, deadline = f"{PING_PREFIX}{uuid.uuid4().hex}", loop.time() + LISTEN_PING
+            await cur.execute(PING, {"channel": channel, "payload": sent})
         # A queue wait is safe to time out; a ping that times out closes this connection (aiopg).
         with contextlib.suppress(TimeoutError):
-            on_notify((await asyncio.wait_for(conn.notifies.get(), 0.5)).payload)
-        if asyncio.get_running_loop().time() > deadline:
-            await cur.execute("SELECT 1")
-            deadline = asyncio.get_running_loop().time() + LISTEN_PING
+            payload = (await asyncio.wait_for(conn.notifies.get(), 0.5)).payload
+            if not payload.startswith(PING_PREFIX):
+                on_notify(payload)
+            elif payload == sent:
+                if not heard:
+                    on_state(True)  # the first ping back: announcements reach this connection
+                heard = sent
 
 
 class MigrationError(RuntimeError):

@@ -14,7 +14,7 @@ from crossbar_py.app import create_app
 from crossbar_py.devices import service
 from crossbar_py.devices.cache import DeviceCache
 from crossbar_py.http.errors import BadIdentifier
-from crossbar_py.platform.db import Database
+from crossbar_py.platform.db import LISTEN_PING, Database
 from tests.helpers import ok
 
 RENAME = "UPDATE devices SET doc = doc || jsonb_build_object('name', %(name)s::text), rev = rev + 1 WHERE id = %(id)s"
@@ -165,3 +165,14 @@ async def test_a_zero_ttl_turns_the_cache_off(aiohttp_client, settings, tenant):
     assert await device_name(node, tenant, dev["id"]) == "uncached"
     cache = node.server.app[keys.DEVICE_CACHE]
     assert not cache.live and cache.get(tenant.account_id, dev["id"]) is None
+
+
+async def test_entries_outlive_the_listeners_pings(client, tenant):
+    # Each ping must come back (else the listener counts as lost and the cache empties) and must not
+    # itself empty the cache.
+    app = client.server.app
+    await listening(app)
+    dev = await tenant.create_device(client, name="kept")
+    await device_name(client, tenant, dev["id"])
+    await asyncio.sleep(LISTEN_PING * 2.5)
+    assert app[keys.DEVICE_CACHE].get(tenant.account_id, dev["id"]) is not None
