@@ -34,18 +34,6 @@ async def _serve_until_signal(settings: Settings, sock=None) -> None:
         await runner.cleanup()
 
 
-def _run(main) -> None:
-    """Run a coroutine on uvloop when it is installed (aiohttp and aiopg do a third less event-loop work
-    per request on it, docs/performance.md), else on asyncio's own loop."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main)
-        return
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(main)
-
-
 def cmd_serve(args) -> int:
     """Serve the API; refuses to start without its secrets."""
     try:
@@ -57,12 +45,12 @@ def cmd_serve(args) -> int:
     settings = Settings.from_env(**overrides)
     count = args.workers or workers.default_workers()
     if count <= 1:
-        _run(_serve_until_signal(settings))
+        asyncio.run(_serve_until_signal(settings))
         return 0
     sock = workers.listen(settings.http_host, settings.http_port)
     with tempfile.TemporaryDirectory(prefix="crossbar-metrics-") as shared:
         settings = dataclasses.replace(settings, metrics_dir=shared)
-        return workers.Supervisor(lambda s: _run(_serve_until_signal(settings, s)), sock, count).run()
+        return workers.Supervisor(lambda s: asyncio.run(_serve_until_signal(settings, s)), sock, count).run()
 
 
 def cmd_migrate() -> int:
