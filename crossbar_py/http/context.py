@@ -1,9 +1,9 @@
 """Request id in, out and in every log line; one access log line per request."""
 
 import logging
+import os
 import re
 import time
-import uuid
 
 from aiohttp import web
 
@@ -26,7 +26,7 @@ def _route(request: web.Request) -> str:
 async def request_context(request: web.Request, handler):
     """Request id in, out and in every log line; one access log line per request."""
     given = request.headers.get("X-Request-ID", "")
-    rid = given if REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+    rid = given if REQUEST_ID_RE.match(given) else os.urandom(16).hex()
     request[keys.REQUEST_ID] = rid
     token = logs.REQUEST_ID.set(rid)
     start = time.perf_counter()

@@ -1,6 +1,7 @@
 """Structured (JSON) logs; every line carries the request id of the request that caused it."""
 
 import contextvars
+import functools
 import logging
 import sys
 import time
@@ -11,12 +12,18 @@ REQUEST_ID = contextvars.ContextVar("request_id", default="")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
+@functools.lru_cache(maxsize=2)
+def _second(now: int) -> str:
+    # One line per request: the second's text is formatted once, not on every line.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "ts": f"{_second(int(record.created))}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
