@@ -22,7 +22,7 @@ def _forking(tmp_path):
     def start() -> stack.Process:
         (tmp_path / "svc.pid").write_text("x")
         argv = ["sh", "-c", "sleep 300 & exec sleep 300"]
-        return stack._spawn("svc", argv, tmp_path / "svc.log")
+        return stack.spawn("svc", argv, tmp_path / "svc.log")
 
     return start
 
@@ -57,7 +57,7 @@ def test_a_restart_that_fails_is_retried_with_backoff(tmp_path):
         calls.append(time.monotonic())
         if len(calls) in (2, 3):
             raise stack.StackError("port taken")
-        return stack._spawn("svc", ["sleep", "300"], tmp_path / "svc.log")
+        return stack.spawn("svc", ["sleep", "300"], tmp_path / "svc.log")
 
     sup = Supervisor()
     comp = Component("svc", start)

@@ -6,9 +6,6 @@ from crossbar_py.platform.stack.postgres import NO_STATEMENT_LOGGING, pg_bindir,
 from crossbar_py.platform.stack.process import LOG_MODE, LOOPBACK, Process, StackError, free_port, spawn
 from crossbar_py.platform.stack.redis import start_redis
 
-# The supervisor's tests start plain processes through it under its old private name.
-_spawn = spawn
-
 __all__ = [
     "LOG_MODE",
     "LOOPBACK",
