@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import aiopg
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -141,7 +142,8 @@ SELECT s.account_id, now() - make_interval(hours => h), now() - make_interval(ho
 async def snapshot(dsn: str, hours: int = 31 * 24) -> None:
     """A month of hourly snapshots, as the API's loop leaves them: the current one copied back an hour at a
     time (their contents only shape the cost), each interval's aggregates replayed by the loop's own code."""
-    pool = await Database.connect(dsn, 1)
+    # The API's pool gives up on a statement after 10 s; a seeding replay stalled that long on a shared machine.
+    pool = Database(await aiopg.create_pool(dsn, minsize=1, maxsize=1, timeout=600, options="-c jit=off"), 1)
     t = time.perf_counter()
     try:
         await snapshots.take(pool, snapshots.current_slot(60))
