@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -121,50 +122,56 @@ def wrk_run(api: str, paths: list, token: str, workdir: Path, seconds: float = 4
 
 
 def costed(api: str, paths: list, token: str, workdir: Path, pids: tuple) -> tuple:
-    """One wrk run: (req/s, API CPU ms per request, PostgreSQL CPU ms per request)."""
-    before = [cpu_seconds(pid) for pid in pids]
+    """One wrk run: (req/s, API, PostgreSQL and wrk CPU ms per request)."""
+    before = [cpu_seconds(pid) for pid in pids] + [_children_cpu()]
     rps, done = wrk_run(api, paths, token, workdir)
-    after = [cpu_seconds(pid) for pid in pids]
-    api_ms, pg_ms = ((a - b) * 1000 / max(done, 1) for a, b in zip(after, before, strict=True))
-    return rps, api_ms, pg_ms
+    after = [cpu_seconds(pid) for pid in pids] + [_children_cpu()]
+    api_ms, pg_ms, wrk_ms = ((a - b) * 1000 / max(done, 1) for a, b in zip(after, before, strict=True))
+    return rps, api_ms, pg_ms, wrk_ms
 
 
-def side_by_side(api: str, device: list, token: str, workdir: Path, pids: tuple) -> dict:
-    """/healthz and GET one device, alternated ROUNDS times; the median of each figure."""
-    wrk_run(api, device, token, workdir, 2)  # warm up every worker's pool (and its cache)
-    runs: dict = {"floor": [], "get": []}
-    for _ in range(ROUNDS):
-        runs["floor"].append(costed(api, ["/healthz"], token, workdir, pids))
-        runs["get"].append(costed(api, device, token, workdir, pids))
-    return {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in runs.items()}
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been waited for
+    return usage.ru_utime + usage.ru_stime
 
 
 def workers_table(settings: Settings, account: dict, ids: list, counts: list, workdir: Path, pg_pid: int) -> list:
     """For each worker count, with the device cache (what we ship) and without it (CROSSBAR_DEVICE_CACHE_TTL=0:
-    every GET reads PostgreSQL): /healthz and GET one device side by side, req/s and CPU per request."""
+    every GET reads PostgreSQL): /healthz and GET one device, req/s and CPU per request. Every server runs
+    from the start and the rounds visit each in turn, so that a slow moment of the machine hits them alike."""
+    servers, device = [], [f"/v2/accounts/{account['id']}/devices/{i}" for i in ids]
+    try:
+        for count in counts:
+            for kind, cache_ttl in (("cached", None), ("uncached", 0)):
+                api, server = serve(settings, workdir, count, cache_ttl)
+                servers.append((count, kind, api, server))
+        tokens = {api: asyncio.run(_login(api, account["name"])) for _, _, api, _ in servers}
+        for _, _, api, _ in servers:
+            wrk_run(api, device, tokens[api], workdir, 2)  # warm up every worker's pool (and its cache)
+        runs: dict = {(count, kind): {"floor": [], "get": []} for count, kind, _, _ in servers}
+        for _ in range(ROUNDS):
+            for count, kind, api, server in servers:
+                pids = (server.pid, pg_pid)
+                runs[(count, kind)]["floor"].append(costed(api, ["/healthz"], tokens[api], workdir, pids))
+                runs[(count, kind)]["get"].append(costed(api, device, tokens[api], workdir, pids))
+    finally:
+        for *_, server in servers:
+            server.stop()
     lines = []
-    for count in counts:
-        for cache_ttl in (None, 0):
-            api, server = serve(settings, workdir, count, cache_ttl)
-            try:
-                token = asyncio.run(_login(api, account["name"]))
-                device = [f"/v2/accounts/{account['id']}/devices/{i}" for i in ids]
-                figures = side_by_side(api, device, token, workdir, (server.pid, pg_pid))
-            finally:
-                server.stop()
-            kind = "uncached" if cache_ttl == 0 else "cached"
-            lines.append((count, kind, figures))
-            floor, get = figures["floor"], figures["get"]
-            print(
-                f"api_latency: {count} worker(s), {kind}: /healthz {floor[0]:.0f} req/s ({floor[1]:.3f} ms API CPU"
-                f" per request), GET one device {get[0]:.0f} req/s ({get[1]:.3f} ms API + {get[2]:.3f} ms PostgreSQL)",
-                flush=True,
-            )
+    for (count, kind), figures in runs.items():
+        med = {k: tuple(statistics.median(r[i] for r in v) for i in range(4)) for k, v in figures.items()}
+        lines.append((count, kind, med))
+        floor, get = med["floor"], med["get"]
+        print(
+            f"api_latency: {count} worker(s), {kind}: /healthz {floor[0]:.0f} req/s ({floor[1]:.3f} ms API CPU"
+            f" per request), GET one device {get[0]:.0f} req/s ({get[1]:.3f} ms API + {get[2]:.3f} ms PostgreSQL)",
+            flush=True,
+        )
     return lines
 
 
 def _report_workers(lines: list) -> None:
-    print(f"wrk: 1 thread, {CONNECTIONS} connections, median of {ROUNDS} alternated 4 s runs per figure")
+    print(f"wrk: 1 thread, {CONNECTIONS} connections, median of {ROUNDS} interleaved 4 s runs per figure")
     by = {(count, kind): figures for count, kind, figures in lines}
     for (count, kind), f in by.items():
         print(
@@ -175,11 +182,17 @@ def _report_workers(lines: list) -> None:
     counts = sorted({count for count, _ in by})
     if len(counts) > 1:
         lo, hi = counts[0], counts[-1]
+        cores = len(os.sched_getaffinity(0))
         for kind in ("cached", "uncached"):
             a, b = by[(lo, kind)], by[(hi, kind)]
+            # The most this machine could serve: its cores over what a request costs everyone on it (the API,
+            # PostgreSQL and wrk itself, which shares the cores), against the one-worker figure.
+            ceiling = cores * 1000 / sum(b["get"][1:4]) / a["get"][0]
             print(
                 f"{kind}: GET one device, {hi} workers / {lo}: {b['get'][0] / a['get'][0]:.2f}"
-                f" (/healthz: {b['floor'][0] / a['floor'][0]:.2f})"
+                f" (/healthz: {b['floor'][0] / a['floor'][0]:.2f}); CPU ms per GET with {hi} workers: API"
+                f" {b['get'][1]:.3f}, PostgreSQL {b['get'][2]:.3f}, wrk {b['get'][3]:.3f}, so {cores} cores allow"
+                f" at most {ceiling:.2f}"
             )
 
 

@@ -47,10 +47,10 @@ def cmd_serve(args) -> int:
     if count <= 1:
         asyncio.run(_serve_until_signal(settings))
         return 0
-    sock = workers.listen(settings.http_host, settings.http_port)
+    socks = workers.listen(settings.http_host, settings.http_port, count)
     with tempfile.TemporaryDirectory(prefix="crossbar-metrics-") as shared:
         settings = dataclasses.replace(settings, metrics_dir=shared)
-        return workers.Supervisor(lambda s: asyncio.run(_serve_until_signal(settings, s)), sock, count).run()
+        return workers.Supervisor(lambda s: asyncio.run(_serve_until_signal(settings, s)), socks).run()
 
 
 def cmd_migrate() -> int:

@@ -21,15 +21,23 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) or 1
 
 
-def listen(host: str, port: int, backlog: int = 1024) -> socket.socket:
-    """The listening socket every worker accepts on (bound before the fork: one port, no SO_REUSEPORT races)."""
+def listen(host: str, port: int, count: int = 1, backlog: int = 1024) -> list[socket.socket]:
+    """One listening socket per worker, all on one port (SO_REUSEPORT), bound before the fork. The kernel
+    spreads new connections over them evenly; on one shared socket the worker that woke first accepted a
+    whole burst, and with 64 keep-alive connections one worker served most of them while the other idled
+    (docs/performance.md)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(backlog)
-    sock.setblocking(False)
-    return sock
+    socks: list[socket.socket] = []
+    for _ in range(count):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        # Port 0: the first socket's port, for every other one.
+        sock.bind((host, socks[0].getsockname()[1] if socks else port))
+        sock.listen(backlog)
+        sock.setblocking(False)
+        socks.append(sock)
+    return socks
 
 
 def _die_with_parent() -> None:
@@ -53,19 +61,20 @@ def _child(serve, sock: socket.socket) -> None:
 
 
 class Supervisor:
-    """The parent: forks `count` children running `serve(sock)`, and keeps them at that number."""
+    """The parent: forks a child running `serve(sock)` for each socket, and keeps one on each."""
 
-    def __init__(self, serve, sock: socket.socket, count: int):
-        self.serve, self.sock, self.count = serve, sock, count
-        self.children: set[int] = set()
+    def __init__(self, serve, socks: list[socket.socket]):
+        self.serve, self.socks, self.count = serve, socks, len(socks)
+        # pid -> the socket it serves: a replacement takes over its predecessor's socket (and backlog).
+        self.children: dict[int, socket.socket] = {}
         self.stopping = False
         self.restarts: list[float] = []
 
-    def _spawn(self) -> None:
+    def _spawn(self, sock: socket.socket) -> None:
         pid = os.fork()
         if pid == 0:
-            _child(self.serve, self.sock)
-        self.children.add(pid)
+            _child(self.serve, sock)
+        self.children[pid] = sock
 
     def _stop(self, *_) -> None:
         self.stopping = True
@@ -73,7 +82,7 @@ class Supervisor:
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
-                self.children.discard(pid)
+                self.children.pop(pid, None)
 
     def _restart_allowed(self) -> bool:
         now = time.monotonic()
@@ -84,18 +93,18 @@ class Supervisor:
         """Until every child has exited; 0 after a requested stop, 1 when workers keep dying."""
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        for _ in range(self.count):
-            self._spawn()
+        for listening in self.socks:
+            self._spawn(listening)
         log.info("API workers started", extra={"workers": self.count, "pids": sorted(self.children)})
         failed = False
         while self.children:
             pid, status = os.wait()
-            self.children.discard(pid)
-            if self.stopping:
+            sock = self.children.pop(pid, None)
+            if self.stopping or sock is None:  # None: not one of ours (a reaped grandchild)
                 continue
             log.warning("API worker exited; starting another", extra={"pid": pid, "status": status})
             if self._restart_allowed():
-                self._spawn()
+                self._spawn(sock)
             else:
                 log.error("API workers keep dying; stopping")
                 failed = True

@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -143,3 +144,35 @@ def test_metrics_of_any_worker_count_the_requests_of_all(served):
     text = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
     line = next(x for x in text.splitlines() if x.startswith('crossbar_requests_total{method="GET",route="/healthz"'))
     assert float(line.rsplit(" ", 1)[1]) >= 30
+
+
+def _established(pid: int, port: int) -> int:
+    """How many established connections to `port` the process holds."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01" and fields[9] in inodes:
+                count += 1
+    return count
+
+
+def test_a_burst_of_connections_is_spread_over_every_worker(served):
+    proc, base = served
+    port = int(base.rsplit(":", 1)[1])
+    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(30)]
+    try:
+        for conn in conns:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        for conn in conns:
+            assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+        held = sorted(_established(pid, port) for pid in _children(proc.pid))
+        assert sum(held) == 30 and held[0] >= 3, held
+    finally:
+        for conn in conns:
+            conn.close()
