@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import aiohttp
-import aiopg
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -145,7 +144,7 @@ async def snapshot(dsn: str, hours: int = 31 * 24) -> None:
     """A month of hourly snapshots, as the API's loop leaves them: the current one copied back an hour at a
     time (their contents only shape the cost), each interval's aggregates replayed by the loop's own code."""
     # The API's pool gives up on a statement after 10 s; a seeding replay stalled that long on a shared machine.
-    pool = Database(await aiopg.create_pool(dsn, minsize=1, maxsize=1, timeout=600, options="-c jit=off"), 1)
+    pool = await Database.connect(dsn, 1, timeout=600)
     t = time.perf_counter()
     try:
         await snapshots.take(pool, snapshots.current_slot(60))

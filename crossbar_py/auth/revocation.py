@@ -6,6 +6,8 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from crossbar_py.platform import periodic
+
 log = logging.getLogger(__name__)
 CHANNEL = "crossbar:revoked"
 POLL_SECONDS = 0.5
@@ -96,16 +98,9 @@ async def running(revocations: Revocations, db, redis):
     """Load what is revoked, then keep listening and polling until the app stops."""
     with contextlib.suppress(Exception):
         await revocations.poll(db)
-    stop = asyncio.Event()
-    tasks = [
-        asyncio.create_task(revocations.poll_forever(db, stop)),
-        asyncio.create_task(revocations.listen_forever(redis, stop)),
-    ]
-    try:
+    async with periodic.stoppable(
+        "token revocation",
+        lambda stop: revocations.poll_forever(db, stop),
+        lambda stop: revocations.listen_forever(redis, stop),
+    ):
         yield
-    finally:
-        stop.set()
-        _, late = await asyncio.wait(tasks, timeout=5)
-        for task in late:
-            log.warning("revocation task did not stop in 5 s; cancelling it", extra={"task": task.get_name()})
-            task.cancel()

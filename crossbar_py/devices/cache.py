@@ -3,14 +3,11 @@
 (sql/084), whichever node or tool made it; this node's own writes through the devices service drop their
 entry before they answer. While the announcements cannot be heard, nothing is served from here."""
 
-import asyncio
 import contextlib
-import logging
 import time
 
-from crossbar_py.platform import db
+from crossbar_py.platform import db, periodic
 
-log = logging.getLogger(__name__)
 CHANNEL = "crossbar_devices"
 MAX_ENTRIES = 50_000
 
@@ -74,16 +71,8 @@ class DeviceCache:
         self.live = live
 
 
-@contextlib.asynccontextmanager
-async def running(cache: DeviceCache, dsn: str):
+def running(cache: DeviceCache, dsn: str):
     """Listen for device changes until the app stops."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(db.listen(dsn, CHANNEL, cache.changed, cache.set_live, stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        try:
-            await asyncio.wait_for(task, 5)
-        except TimeoutError:
-            log.warning("device change listener did not stop in 5 s; cancelled")
+    return periodic.stoppable(
+        "device change listener", lambda stop: db.listen(dsn, CHANNEL, cache.changed, cache.set_live, stop)
+    )

@@ -78,13 +78,15 @@ class Database:
         self.slots = asyncio.Semaphore(maxsize)
 
     @classmethod
-    async def connect(cls, dsn: str, maxsize: int = 10, durable: bool = True) -> "Database":
+    async def connect(
+        cls, dsn: str, maxsize: int = 10, durable: bool = True, timeout: float = STATEMENT_TIMEOUT
+    ) -> "Database":
         """Open the pool; durable=False: commits do not wait for the WAL flush (for work that a rerun redoes,
-        such as an import whose checkpoints commit with its data)."""
+        such as an import whose checkpoints commit with its data); timeout: the longest statement, in s."""
         # JIT compiles plans costed above its threshold: ~30 ms spent on every whole-account status query
         # that runs in ~30 ms without it (bench/monitoring). The API's queries are short; no JIT.
         options = "-c jit=off" + ("" if durable else " -c synchronous_commit=off")
-        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=STATEMENT_TIMEOUT, options=options)
+        pool = await aiopg.create_pool(dsn, minsize=1, maxsize=maxsize, timeout=timeout, options=options)
         return cls(pool, maxsize)
 
     async def close(self) -> None:

@@ -37,3 +37,19 @@ async def every(seconds: float, job, name: str, db=None, lock: int | None = None
     finally:
         stop.set()
         await asyncio.wait([task], timeout=5)
+
+
+@contextlib.asynccontextmanager
+async def stoppable(name: str, *loops, grace: float = 5.0):
+    """Run each `loop(stop)` until the context exits, then set `stop` and wait up to `grace` s for them
+    to finish; one still running after that is cancelled (and logged)."""
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(loop(stop)) for loop in loops]
+    try:
+        yield
+    finally:
+        stop.set()
+        _, late = await asyncio.wait(tasks, timeout=grace)
+        for task in late:
+            log.warning(f"{name} did not stop in {grace:g} s; cancelling it")
+            task.cancel()

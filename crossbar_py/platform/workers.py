@@ -64,7 +64,7 @@ class Supervisor:
     """The parent: forks a child running `serve(sock)` for each socket, and keeps one on each."""
 
     def __init__(self, serve, socks: list[socket.socket]):
-        self.serve, self.socks, self.count = serve, socks, len(socks)
+        self.serve, self.socks = serve, socks
         # pid -> the socket it serves: a replacement takes over its predecessor's socket (and backlog).
         self.children: dict[int, socket.socket] = {}
         self.stopping = False
@@ -95,12 +95,12 @@ class Supervisor:
         signal.signal(signal.SIGINT, self._stop)
         for listening in self.socks:
             self._spawn(listening)
-        log.info("API workers started", extra={"workers": self.count, "pids": sorted(self.children)})
+        log.info("API workers started", extra={"workers": len(self.socks), "pids": sorted(self.children)})
         failed = False
         while self.children:
             pid, status = os.wait()
             sock = self.children.pop(pid, None)
-            if self.stopping or sock is None:  # None: not one of ours (a reaped grandchild)
+            if self.stopping or sock is None:  # None: not a worker of ours
                 continue
             log.warning("API worker exited; starting another", extra={"pid": pid, "status": status})
             if self._restart_allowed():

@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 
+from crossbar_py.platform import periodic
 from crossbar_py.registrations.journal import events
 from crossbar_py.registrations.stream import queries
 
@@ -122,11 +123,8 @@ async def running(hub: Hub, db, interval: float):
     """Tail the journal until the app stops."""
     with contextlib.suppress(Exception):
         await hub.poll(db)
-    stop = asyncio.Event()
-    task = asyncio.create_task(hub.tail_forever(db, interval, stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        hub.close_all()
-        await asyncio.wait([task], timeout=5)
+    async with periodic.stoppable("journal tailer", lambda stop: hub.tail_forever(db, interval, stop)):
+        try:
+            yield
+        finally:
+            hub.close_all()

@@ -146,16 +146,14 @@ async def running(db, settings, metrics):
     if settings.webhook_concurrency <= 0:
         yield
         return
-    stop = asyncio.Event()
     connector = None if settings.webhook_allow_private else aiohttp.TCPConnector(resolver=guard.PublicOnlyResolver())
     session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout))
-    task = asyncio.create_task(_loop(Deliverer(db, session, settings, metrics, stop), db, settings, stop))
     try:
-        yield
+        async with periodic.stoppable(
+            "webhook delivery",
+            lambda stop: _loop(Deliverer(db, session, settings, metrics, stop), db, settings, stop),
+            grace=settings.webhook_timeout + 5,
+        ):
+            yield
     finally:
-        stop.set()
-        _, late = await asyncio.wait([task], timeout=settings.webhook_timeout + 5)
-        for t in late:
-            log.warning("webhook delivery did not stop in time; cancelling it")
-            t.cancel()
         await session.close()
