@@ -248,11 +248,12 @@ def main() -> int:
     return 0
 
 
-def database_and_account(workdir: Path, procs: list, options: dict | None = None) -> tuple:
-    """A private PostgreSQL (migrated, extra server `options`) and Redis, appended to procs so the caller
-    stops them; the API's settings for them and a "bench" account with user admin / bench-pass."""
-    dsn, pg = stack.start_postgres(workdir, options=options)
-    procs.append(pg)
+def database_and_account(workdir: Path, procs: list, options: dict | None = None, dsn: str | None = None) -> tuple:
+    """A private PostgreSQL (migrated, extra server `options`; or the database at `dsn`, migrated) and Redis,
+    appended to procs so the caller stops them; the API's settings and a "bench" account (admin / bench-pass)."""
+    if dsn is None:
+        dsn, pg = stack.start_postgres(workdir, options=options)
+        procs.append(pg)
     db.migrate(dsn, out=lambda *_: None)
     redis_url, rd = stack.start_redis(workdir)
     procs.append(rd)

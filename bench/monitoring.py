@@ -4,7 +4,7 @@ The API runs as its own process (`crossbar-py serve`) against a private PostgreS
 come one at a time. /healthz is measured in the same run as the floor each figure is compared with.
 
 usage: python bench/monitoring.py [--devices 10000] [--events 1000000] [--live 0.8] [--samples 200]
-                                [--snapshot-hours 744] [--seed-only]
+                                [--snapshot-hours 744] [--seed-only | --database URL]
 (100,000 devices and 10M events seed in about 10 minutes on 2 cores, most of it the month of snapshots.)
 """
 
@@ -59,7 +59,8 @@ SELECT now() - interval '30 days' + (i::float / %(events)s) * interval '30 days'
   FROM generate_series(0, %(events)s - 1) AS i, LATERAL (SELECT i %% %(devices)s + 1 AS d) dd;
 """
 # The journal is bulk-loaded without the per-event summary trigger and secondary indexes (rebuilt after,
-# from their own definitions); the summary is then what that trigger would have left (sql/012, sql/050).
+# from their own definitions); the summary and the stored statuses are then what that trigger would have
+# left (sql/012, sql/050, sql/091).
 JOURNAL_INDEXES = """
 SELECT indexname, indexdef FROM pg_indexes
  WHERE tablename = 'registration_events' AND indexname <> 'registration_events_pkey'
@@ -73,6 +74,7 @@ SELECT e.device_id, e.event, e.id, agg.registered_at
                max(ts) FILTER (WHERE event = 'registered') AS registered_at
           FROM registration_events WHERE device_id IS NOT NULL GROUP BY device_id) agg
   JOIN registration_events e ON e.id = agg.last_id;
+SELECT rebuild_device_registration_status();
 """
 
 
@@ -181,16 +183,20 @@ def main() -> int:
         help="hourly snapshots seeded (744: a month, as analytics over 30d expects)",
     )
     parser.add_argument("--seed-only", action="store_true", help="seed, print the database URL and leave it running")
+    parser.add_argument(
+        "--database", metavar="URL", help="measure a database seeded earlier with --seed-only (migrated first)"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
     workdir.chmod(0o755)
     procs = []
     try:
         # Seeding writes gigabytes of WAL: checkpoints by time, not every gigabyte (reads are unaffected).
-        settings, account = database_and_account(workdir, procs, {"max_wal_size": "8GB"})
+        settings, account = database_and_account(workdir, procs, {"max_wal_size": "8GB"}, dsn=args.database)
         dsn = settings.database_url
-        seed(dsn, account, args)
-        asyncio.run(snapshot(dsn, args.snapshot_hours))
+        if not args.database:
+            seed(dsn, account, args)
+            asyncio.run(snapshot(dsn, args.snapshot_hours))
         if args.seed_only:
             pids = " ".join(str(p.pid) for p in procs)
             print(f"monitoring: seeded database left running: {dsn} (account {account['id']}); stop it: kill {pids}")

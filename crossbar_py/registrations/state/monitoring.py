@@ -7,7 +7,7 @@ from marshmallow import Schema
 
 from crossbar_py.common.times import iso
 from crossbar_py.http import querystring as query
-from crossbar_py.registrations.state import queries, view
+from crossbar_py.registrations.state import counts, queries, view
 
 MAX_ALERTS = 100
 AUTH_FAILURES_PER_HOUR = 3
@@ -63,31 +63,36 @@ def _alerts(offline: list, trouble: list) -> list:
 
 async def dashboard(db, account_id: str) -> dict:
     """Counts by status and by type, and alerts from the rules (offline, flapping, repeated auth failures)."""
-    rows = await db.fetch_all(queries.DASHBOARD_COUNTS, {"account_id": account_id})
-    trouble = await db.fetch_all(
-        queries.DASHBOARD_TROUBLE,
-        {"account_id": account_id, "flapping": view.FLAPPING_PER_HOUR, "auth_failures": AUTH_FAILURES_PER_HOUR},
+    (tally, unswept), offline, trouble = await asyncio.gather(
+        counts.account(db, account_id),
+        db.fetch_all(queries.OFFLINE_NAMED, {"account_id": account_id, "limit": MAX_ALERTS}),
+        db.fetch_all(
+            queries.DASHBOARD_TROUBLE,
+            {"account_id": account_id, "flapping": view.FLAPPING_PER_HOUR, "auth_failures": AUTH_FAILURES_PER_HOUR},
+        ),
     )
     summary = _empty()
     by_type: dict = {}
     by_status: dict = {}
-    offline: list = []
-    for row in rows:
-        bucket = SUMMARY_BUCKET[row["status"]]
-        kind = by_type.setdefault(_type_key(row["device_type"]), _empty())
-        for counts in (summary, kind):
-            counts["total"] += row["n"]
-            counts[bucket] += row["n"]
-        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
-        offline += row["offline"] or []
-    alerts = _alerts(offline, trouble)
+    for (state, device_type), n in sorted(tally.items()):
+        bucket = SUMMARY_BUCKET[state]
+        kind = by_type.setdefault(_type_key(device_type), _empty())
+        for totals in (summary, kind):
+            totals["total"] += n
+            totals[bucket] += n
+        by_status[state] = by_status.get(state, 0) + n
+    # Offline alerts sort last, by id: the first MAX_ALERTS of them are all a page can show.
+    named = [{"id": r["device_id"], "name": r["name"]} for r in offline]
+    named += [{"id": r["device_id"], "name": r["name"]} for r in unswept if r["status"] == "offline"]
+    named = sorted(named, key=lambda d: d["id"])[:MAX_ALERTS]
+    alerts = _alerts(named, trouble)
     return {
         "timestamp": iso(datetime.now(UTC)),
         "summary": summary,
         "byStatus": by_status,
         "byType": by_type,
         "alerts": alerts[:MAX_ALERTS],
-        "alertsTotal": len(alerts),
+        "alertsTotal": len(alerts) - len(named) + by_status.get("offline", 0),
     }
 
 

@@ -1,7 +1,7 @@
 """SQL for per-device registration state and history (docs/monitoring.md)."""
 
 from crossbar_py.platform.db import sql
-from crossbar_py.registrations.sqltext import NOW_UTC
+from crossbar_py.registrations.sqltext import NOW_UTC, PROVISIONING_SINCE
 
 DEVICE_LOGS = """
 SELECT ts, event, contact, received, source, user_agent, expires_at, reason, request_id
@@ -38,50 +38,61 @@ SELECT status, contact, received, last_modified FROM device_registration_state
  WHERE device_id = %(device_id)s AND account_id = %(account_id)s
 """
 
-# Every device of one account with its status, as a CTE `states` (same columns as the view, less the
-# newest contact): the account's live contacts are read by realm and counted once, then hash-joined,
-# instead of one probe per device (bench/monitoring).
-ACCOUNT_STATES = """
-WITH realms AS (
-  SELECT realm FROM accounts WHERE id = %(account_id)s
-  UNION
-  SELECT sip_realm FROM devices
-   WHERE account_id = %(account_id)s AND (doc -> 'sip' ->> 'realm') IS NOT NULL AND NOT deleted
-), live AS (
-  SELECT l.username, l.domain, count(*) AS n, max(l.expires) AS expires_at
-    FROM location l
-   WHERE l.domain IN (SELECT realm FROM realms) AND l.expires > (now() AT TIME ZONE 'UTC')
-   GROUP BY l.username, l.domain
-), states AS (
-  SELECT d.id COLLATE "C" AS device_id, d.name, d.device_type, d.sip_username, d.sip_realm,
-         live.n AS live_contacts, live.expires_at, CASE WHEN live.n > 0 THEN s.registered_at END AS registered_at,
-         registration_status(device_blocked(d.enabled, a.enabled, u.enabled, u.deleted),
-                             live.n, s.last_event, d.created) AS status
-    FROM devices d
-    JOIN accounts a ON a.id = d.account_id
-    LEFT JOIN users u ON u.id = d.owner_id
-    LEFT JOIN device_registration_summary s ON s.device_id = d.id
-    LEFT JOIN live ON live.username = d.sip_username AND live.domain = d.sip_realm
-   WHERE d.account_id = %(account_id)s AND NOT d.deleted
-)
+# Stored statuses (sql/091) by status and type; `recent` counts the never-registered devices still
+# inside the provisioning window. {scope}: one account, or the whole fleet.
+_STORED_COUNTS = """
+SELECT status, device_type, count(*) AS n,
+       count(*) FILTER (WHERE status = 'new' AND created > {provisioning}) AS recent
+  FROM device_registration_status {scope}
+ GROUP BY 1, 2
+"""
+STORED_COUNTS = _STORED_COUNTS.format(provisioning=PROVISIONING_SINCE, scope="WHERE account_id = %(account_id)s")
+FLEET_STORED_COUNTS = _STORED_COUNTS.format(provisioning=PROVISIONING_SINCE, scope="")
+
+# Devices stored `registered` whose every contact has expired while Kamailio's timer has not removed it
+# yet, with the status they have now: found from the expired rows of location_expires_idx, a few.
+_EXPIRED_UNSWEPT = """
+SELECT st.device_id, st.device_type, d.name, registration_status(false, 0, st.last_event, st.created) AS status
+  FROM (SELECT DISTINCT username, domain FROM location WHERE expires <= {now}) x
+  JOIN devices d ON d.sip_username = x.username AND d.sip_realm = x.domain AND NOT d.deleted
+  JOIN device_registration_status st ON st.device_id = d.id AND st.status = 'registered'
+ WHERE {scope} NOT EXISTS (SELECT 1 FROM location l
+                            WHERE l.username = x.username AND l.domain = x.domain AND l.expires > {now})
+"""
+EXPIRED_UNSWEPT = _EXPIRED_UNSWEPT.format(now=NOW_UTC, scope="st.account_id = %(account_id)s AND")
+FLEET_EXPIRED_UNSWEPT = _EXPIRED_UNSWEPT.format(now=NOW_UTC, scope="")
+
+# One stored status in id order, for a page of one status: {age} splits `new` by the provisioning
+# window, {filters} add ?type and ?device_id; the unswept devices are counted where they are now.
+PAGE_PART = sql.SQL("""(
+  SELECT device_id FROM device_registration_status
+   WHERE account_id = %(account_id)s AND status = {stored} {age} {filters} AND device_id <> ALL(%(unswept)s)
+   ORDER BY device_id LIMIT %(upto)s)""")
+AGE = {
+    None: sql.SQL(""),
+    "recent": sql.SQL(f"AND created > {PROVISIONING_SINCE}"),
+    "old": sql.SQL(f"AND created <= {PROVISIONING_SINCE}"),
+}
+PAGE_EXTRA = sql.SQL("(SELECT unnest(%(extra)s::text[]) AS device_id)")
+BULK_PAGE = sql.SQL("""
+SELECT v.* FROM (
+  SELECT device_id FROM ({parts}) u ORDER BY device_id LIMIT %(limit)s OFFSET %(offset)s) p
+  JOIN device_registration_state v ON v.device_id = p.device_id
+ ORDER BY v.device_id
+""")
+
+# The states of a few named devices (?device_id=a,b,c), for their counts.
+NAMED_STATES = """
+SELECT status, coalesce(device_type, 'sip_device') AS device_type FROM device_registration_state
+ WHERE account_id = %(account_id)s AND device_id = ANY(%(device_ids)s)
 """
 
-# {filters}: status, device_type and device ids, composed with psycopg2.sql (values bound). The page's
-# newest contacts are read for its rows only.
-BULK_PAGE = sql.SQL(
-    ACCOUNT_STATES
-    + """, page AS (
-  SELECT states.* FROM states WHERE true {filters}
-   ORDER BY device_id LIMIT %(limit)s OFFSET %(offset)s
-)
-SELECT page.*, c.contact, c.received FROM page
-  LEFT JOIN LATERAL (
-       SELECT l.contact, l.received FROM location l
-        WHERE l.username = page.sip_username AND l.domain = page.sip_realm AND l.expires > (now() AT TIME ZONE 'UTC')
-        ORDER BY l.last_modified DESC LIMIT 1) c ON page.live_contacts > 0
- ORDER BY page.device_id
+# The first offline devices by id, named (the dashboard's alerts; the count comes from the counts).
+OFFLINE_NAMED = """
+SELECT st.device_id, d.name FROM device_registration_status st JOIN devices d ON d.id = st.device_id
+ WHERE st.account_id = %(account_id)s AND st.status = 'offline'
+ ORDER BY st.device_id LIMIT %(limit)s
 """
-)
 
 # A page in device id order when no status filter applies: the ids from the index, their states one by one.
 BULK_PAGE_BY_ID = sql.SQL("""
@@ -92,30 +103,7 @@ SELECT v.* FROM (
  ORDER BY v.device_id
 """)
 
-# The counts over the filter, for the pagination summary. (the page query then has no row to carry them).
-BULK_COUNTS = sql.SQL(
-    ACCOUNT_STATES
-    + """SELECT count(*) AS total,
-       count(*) FILTER (WHERE status = 'registered') AS registered,
-       count(*) FILTER (WHERE status IN ('unregistered', 'expired', 'invalid', 'provisioning')) AS unregistered,
-       count(*) FILTER (WHERE status = 'offline') AS offline
-  FROM states WHERE true {filters}
-"""
-)
-
 OWN_DEVICE_IDS = "SELECT id FROM devices WHERE account_id = %(account_id)s AND NOT deleted AND id = ANY(%(ids)s)"
-
-# Per type and status, with the offline devices named (for the dashboard's alerts).
-DASHBOARD_COUNTS = (
-    ACCOUNT_STATES
-    + """SELECT coalesce(device_type, 'sip_device') COLLATE "C" AS device_type, status COLLATE "C" AS status,
-       count(*) AS n,
-       jsonb_agg(jsonb_build_object('id', device_id, 'name', name) ORDER BY device_id)
-         FILTER (WHERE status = 'offline') AS offline
-  FROM states
- GROUP BY 1, 2
-"""
-)
 
 # Devices that flapped or failed digest auth repeatedly within the last hour (ids compared bytewise:
 # "C" sorts and groups them without the locale's cost).
@@ -246,6 +234,5 @@ SELECT p.at, s.registered, s.offline
  ORDER BY p.at
 """
 
-# /metrics: every account's devices by registration state, and the live contacts (the whole fleet).
-COUNT_BY_STATE = "SELECT status, count(*) AS n FROM device_registration_state GROUP BY status"
+# /metrics: the live contacts of the whole fleet.
 LIVE_CONTACTS = f"SELECT count(*) AS n FROM location WHERE expires > {NOW_UTC}"

@@ -1,6 +1,7 @@
 """A device's registration state, from live contacts and the journal (docs/monitoring.md)."""
 
 import asyncio
+from collections import Counter
 
 from marshmallow import Schema, fields
 
@@ -12,7 +13,7 @@ from crossbar_py.http.errors import field_error
 from crossbar_py.platform.db import sql as psql
 from crossbar_py.registrations.contacts.service import aor_contacts, flush_device, notify_each
 from crossbar_py.registrations.journal import events
-from crossbar_py.registrations.state import queries, view
+from crossbar_py.registrations.state import counts, queries, view
 from crossbar_py.sip_bans import service as sip_bans
 
 
@@ -207,14 +208,15 @@ class BulkStatusQuery(Schema):
     device_id = fields.String()
 
 
-def _bulk_filters(params: dict, id_column: str = "device_id") -> tuple:
+UNREGISTERED = ("unregistered", "expired", "invalid", "provisioning")
+
+
+def _bulk_filters(params: dict, id_column: str, type_column: str) -> tuple:
+    """?type and ?device_id as SQL (values bound); the status is read from its own sources."""
     clauses: list[psql.Composable] = []
     values: dict = {}
-    if "status" in params:
-        clauses.append(psql.SQL("status = %(status)s"))
-        values["status"] = params["status"]
     if "type" in params:
-        clauses.append(psql.SQL("coalesce(device_type, 'sip_device') = %(device_type)s"))
+        clauses.append(psql.SQL("{} = %(device_type)s").format(psql.SQL(type_column)))
         values["device_type"] = "sip_device" if params["type"] == "sip" else params["type"]
     if "device_id" in params:
         clauses.append(psql.SQL("{} = ANY(%(device_ids)s)").format(psql.Identifier(id_column)))
@@ -225,11 +227,15 @@ def _bulk_filters(params: dict, id_column: str = "device_id") -> tuple:
 async def bulk_status(db, account_id: str, raw_query) -> dict:
     """Seed 000's bulk registration status: a page of devices and counts over the whole filter."""
     params = query.load(BulkStatusQuery(), raw_query)
-    where, values = _bulk_filters(params)
+    where, values = _bulk_filters(params, "device_id", "device_type")
     values.update(account_id=account_id, limit=params["limit"], offset=params["offset"])
     if "device_ids" in values:
         await _only_own_devices(db, account_id, values["device_ids"])
-    rows, counts = await _page_and_counts(db, params, where, values)
+    tally, unswept = await counts.account(db, account_id)
+    rows = await db.fetch_all(_page(params, where, values, unswept), values)
+    if "device_ids" in values:  # a few named devices: their own states, not the account's counts
+        named = await db.fetch_all(queries.NAMED_STATES, values)
+        tally = Counter((r["status"], r["device_type"]) for r in named)
     items = []
     for row in rows:
         ip, port = parse_uri(row["received"] or row["contact"]) if row["contact"] else (None, None)
@@ -243,18 +249,39 @@ async def bulk_status(db, account_id: str, raw_query) -> dict:
             "port": port,
         }
         items.append({k: v for k, v in item.items() if v is not None})
-    return {"data": items, "pagination": {**counts, "limit": params["limit"], "offset": params["offset"]}}
+    summary = _summary(tally, params.get("status"), values.get("device_type"))
+    return {"data": items, "pagination": {**summary, "limit": params["limit"], "offset": params["offset"]}}
 
 
-async def _page_and_counts(db, params: dict, where, values: dict) -> tuple:
-    """The page's rows and the counts over the filter, side by side on two connections."""
-    if "status" in params:  # the page depends on every device's status
-        page = queries.BULK_PAGE.format(filters=where)
-    else:  # the page is a range of device ids, read by index
-        page = queries.BULK_PAGE_BY_ID.format(filters=_bulk_filters(params, id_column="id")[0])
-    return await asyncio.gather(
-        db.fetch_all(page, values), db.fetch_one(queries.BULK_COUNTS.format(filters=where), values)
-    )
+def _page(params: dict, where, values: dict, unswept: list):
+    """The page's query: by id from the devices index, or merged from the stored statuses (sql/091)."""
+    if "status" not in params:
+        return queries.BULK_PAGE_BY_ID.format(
+            filters=_bulk_filters(params, "id", "coalesce(device_type, 'sip_device')")[0]
+        )
+    wanted = set(values.get("device_ids") or ())
+
+    def keep(row) -> bool:
+        return values.get("device_type", row["device_type"]) == row["device_type"] and (
+            not wanted or row["device_id"] in wanted
+        )
+
+    page, extra = counts.page_query(params["status"], unswept, where, keep)
+    values.update(unswept=[r["device_id"] for r in unswept], extra=extra, upto=params["offset"] + params["limit"])
+    return page
+
+
+def _summary(tally: Counter, status: str | None, device_type: str | None) -> dict:
+    """total, registered, unregistered (with expired, invalid and provisioning) and offline over the filter."""
+    out = {"total": 0, "registered": 0, "unregistered": 0, "offline": 0}
+    for (state, kind), n in tally.items():
+        if status not in (None, state) or device_type not in (None, kind):
+            continue
+        out["total"] += n
+        bucket = "unregistered" if state in UNREGISTERED else state
+        if bucket in out:
+            out[bucket] += n
+    return out
 
 
 async def _only_own_devices(db, account_id: str, ids: list) -> None:
@@ -266,6 +293,9 @@ async def _only_own_devices(db, account_id: str, ids: list) -> None:
 
 async def fleet_counts(db) -> dict:
     """Every account's devices by registration state, and the live contacts (for /metrics)."""
-    rows = await db.fetch_all(queries.COUNT_BY_STATE)
+    tally = await counts.fleet(db)
     contacts = await db.fetch_one(queries.LIVE_CONTACTS)
-    return {"by_state": {row["status"]: row["n"] for row in rows}, "contacts": contacts["n"]}
+    by_state: Counter = Counter()
+    for (state, _kind), n in tally.items():
+        by_state[state] += n
+    return {"by_state": dict(by_state), "contacts": contacts["n"]}
