@@ -214,18 +214,41 @@ async def test_long_periods_add_up_snapshot_intervals_to_the_same_answer(client,
                 " %s, %s, %s)",
                 (tenant.account_id, ago, ago, sorted(live), counts, len(live)),
             )
-        cur.execute(
-            "SELECT slot, taken_at FROM registration_snapshots WHERE account_id = %s ORDER BY taken_at",
-            (tenant.account_id,),
-        )
-        taken = cur.fetchall()
     conn.close()
     db = await Database.connect(data_env.dsn, 2)
     try:
-        for (_, since), (slot, at) in zip(taken, taken[1:], strict=False):
-            await snapshots._record_interval(db, tenant.account_id, slot, since, at)
         t1 = (await db.fetch_one("SELECT now() AS now"))["now"]
         t0 = t1 - timedelta(days=7)
+        spans = [(t0, t1, 28), (t1 - timedelta(minutes=150), t1 - timedelta(minutes=30), 12)]
+        journal_only = [await monitoring.replay(db, tenant.account_id, *span) for span in spans]
+        kept = (
+            "SELECT changes_at IS NOT NULL AS kept FROM registration_snapshots"
+            " WHERE account_id = %(a)s ORDER BY taken_at"
+        )
+        # The newest interval closed an hour ago: recorded only once its grace has passed too.
+        await snapshots.record_intervals(db, grace=3700, limit=1000)
+        assert [r["kept"] for r in await db.fetch_all(kept, {"a": tenant.account_id})] == [False, True, False]
+        await snapshots.record_intervals(db, grace=0, limit=1000)
+        assert [r["kept"] for r in await db.fetch_all(kept, {"a": tenant.account_id})] == [False, True, True]
+        # The same answers from the kept changes of the recorded intervals and the journal after them.
+        assert [await monitoring.replay(db, tenant.account_id, *span) for span in spans] == journal_only
+        # And with a checkpoint a minute ago: kept changes, the checkpoint's, then the journal after it.
+        recent = (t1 - timedelta(minutes=100), t1 + timedelta(seconds=1), 10)
+        before = await monitoring.replay(db, tenant.account_id, *recent)
+        await snapshots.checkpoint(db, grace=60, window=3 * 3600, min_events=1)
+        cp = "SELECT * FROM registration_checkpoints WHERE account_id = %(a)s"
+        row = await db.fetch_one(cp, {"a": tenant.account_id})
+        # It continues the snapshot at -60: d2 went offline and d3 expired since.
+        states = dict(zip(row["devices"], zip(row["contacts"], row["offline"], strict=True), strict=True))
+        assert states == {d2["id"]: (0, True), d3["id"]: (0, False)}
+        assert await monitoring.replay(db, tenant.account_id, *recent) == before
+        await db.execute(
+            "UPDATE registration_checkpoints SET changes_reg = array_fill(0, ARRAY[cardinality(changes_reg)])"
+            " WHERE account_id = %(a)s",
+            {"a": tenant.account_id},
+        )
+        assert (await monitoring.replay(db, tenant.account_id, *recent))["series"] != before["series"]
+        await db.execute("DELETE FROM registration_checkpoints WHERE account_id = %(a)s", {"a": tenant.account_id})
         composed = await monitoring._composed(db, tenant.account_id, t0, t1, 28)
         whole = await monitoring.replay(db, tenant.account_id, t0, t1, 28)
     finally:

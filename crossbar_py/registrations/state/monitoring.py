@@ -109,9 +109,11 @@ class AnalyticsQuery(Schema):
     period = query.one_of(list(PERIODS))
 
 
-async def replay(db, account_id: str, t0: datetime, t1: datetime, points: int) -> dict:
-    """Registered devices over [t0, t1] replayed from the journal: device-seconds, peak, lowest, series."""
-    return await db.fetch_one(queries.REPLAY, {"account_id": account_id, "t0": t0, "t1": t1, "points": points})
+async def replay(db, account_id: str, t0: datetime, t1: datetime, points: int, checkpoint: bool = True) -> dict:
+    """Registered devices over [t0, t1] replayed from the journal: device-seconds, peak, lowest, series
+    (and the changes and device states a snapshot interval or a checkpoint keeps)."""
+    params = {"account_id": account_id, "t0": t0, "t1": t1, "points": points, "checkpoint": checkpoint}
+    return await db.fetch_one(queries.REPLAY, params)
 
 
 async def _none() -> None:

@@ -124,28 +124,50 @@ SELECT t.*, d.name FROM t JOIN devices d ON d.id = t.device_id AND NOT d.deleted
 """
 
 # Registered devices over a period, replayed from the journal (exact): the step function N(t) of
-# devices with at least one live contact, from the latest snapshot at or before the start. An
-# `expired` contact ended at its expiry, not when Kamailio's timer got to it. Parameters:
-# account_id, t0 and t1 (the span), points (series points, evenly spaced, the last at t1).
+# devices with at least one live contact, from the latest snapshot at or before the start (the anchor).
+# The snapshots after it whose intervals were recorded give their changes as kept (sql/092); the
+# journal is replayed from the last of them on. An `expired` contact ended at its expiry, not when
+# Kamailio's timer got to it. Parameters: account_id, t0 and t1 (the span), points (series points,
+# evenly spaced, the last at t1). Besides the figures, the changes within (t0, t1], for an interval's record.
 REPLAY = """
 WITH bounds AS (
   SELECT %(t0)s::timestamptz AS t0, %(t1)s::timestamptz AS t1,
          extract(epoch FROM %(t1)s::timestamptz - %(t0)s::timestamptz) / %(points)s AS bucket
 ),
-snap AS (
-  SELECT s.taken_at, s.live_devices, s.live_contacts, s.offline_devices, s.registered, s.offline
+anchor AS (
+  SELECT s.taken_at, s.registered, s.offline
     FROM registration_snapshots s, bounds
    WHERE s.account_id = %(account_id)s AND s.taken_at <= bounds.t0
    ORDER BY s.taken_at DESC LIMIT 1
 ),
-start AS (
-  SELECT coalesce((SELECT taken_at FROM snap), '-infinity'::timestamptz) AS s
+-- The snapshots after the anchor up to t1, as long as each interval's changes were kept.
+chain AS (
+  SELECT s.taken_at, s.changes_at, s.changes_reg, s.changes_off,
+         bool_and(s.changes_at IS NOT NULL) OVER (ORDER BY s.taken_at) AS kept
+    FROM registration_snapshots s
+   WHERE s.account_id = %(account_id)s AND s.taken_at <= %(t1)s::timestamptz
+     AND s.taken_at > coalesce((SELECT taken_at FROM anchor), '-infinity'::timestamptz)
 ),
--- A device is live or offline in a snapshot, never both.
-base AS (
-  SELECT u.device_id, u.n, false AS off FROM snap, unnest(snap.live_devices, snap.live_contacts) AS u(device_id, n)
-  UNION ALL
-  SELECT o.device_id, 0, true FROM snap, unnest(snap.offline_devices) AS o(device_id)
+kept AS (SELECT * FROM chain WHERE kept),
+-- The journal is replayed from this snapshot: the last one kept, else the anchor, else the beginning.
+snap AS (
+  SELECT s.taken_at, s.live_devices, s.live_contacts, s.offline_devices
+    FROM registration_snapshots s
+   WHERE s.account_id = %(account_id)s
+     AND s.taken_at = coalesce((SELECT max(taken_at) FROM kept), (SELECT taken_at FROM anchor))
+),
+-- The account's checkpoint, when it continues that snapshot and ends within the span (%(checkpoint)s: false
+-- when computing one).
+cp AS (
+  SELECT c.upto, c.changes_at, c.changes_reg, c.changes_off, c.devices, c.contacts, c.offline
+    FROM registration_checkpoints c, snap
+   WHERE %(checkpoint)s AND c.account_id = %(account_id)s AND c.since = snap.taken_at
+     AND c.upto <= %(t1)s::timestamptz
+),
+-- s: where the state comes from (the snapshot); cut: where the journal is replayed from (the checkpoint).
+start AS (
+  SELECT coalesce((SELECT taken_at FROM snap), '-infinity'::timestamptz) AS s,
+         coalesce((SELECT upto FROM cp), (SELECT taken_at FROM snap), '-infinity'::timestamptz) AS cut
 ),
 -- Both ends of the range are scalars (the start an InitPlan), so they bound the account's index scan;
 -- joined from the CTEs, the start was only a filter over the whole journal up to t1 (bench/monitoring).
@@ -155,14 +177,31 @@ ev AS (
          CASE e.event WHEN 'registered' THEN 1 WHEN 'auth_failed' THEN 0 ELSE -1 END AS d
     FROM registration_events e
    WHERE e.account_id = %(account_id)s AND e.device_id IS NOT NULL
-     AND e.ts > (SELECT s FROM start) AND e.ts <= %(t1)s::timestamptz
+     AND e.ts > (SELECT cut FROM start) AND e.ts <= %(t1)s::timestamptz
      AND e.event IN ('registered', 'unregistered', 'expired', 'flushed', 'offline', 'auth_failed')
 ),
+seen AS MATERIALIZED (SELECT DISTINCT device_id FROM ev),
+-- The state of the devices with events only: the checkpoint's, else the snapshot's (a device is live or
+-- offline in a snapshot, never both). Unnested in the select list, the arrays stream; unnest() in FROM
+-- copied 80,000 pairs into a tuplestore, spilled it to disk and hashed them all for a few hundred events.
+state AS (
+  SELECT c.device_id, c.n, c.off, 0 AS rank
+    FROM (SELECT unnest(devices) AS device_id, unnest(contacts) AS n, unnest(offline) AS off FROM cp) c
+   WHERE c.device_id IN (SELECT device_id FROM seen)
+  UNION ALL
+  SELECT u.device_id, u.n, false, 1
+    FROM (SELECT unnest(live_devices) AS device_id, unnest(live_contacts) AS n FROM snap) u
+   WHERE u.device_id IN (SELECT device_id FROM seen)
+  UNION ALL
+  SELECT o.device_id, 0, true, 1 FROM (SELECT unnest(offline_devices) AS device_id FROM snap) o
+   WHERE o.device_id IN (SELECT device_id FROM seen)
+),
+base AS (SELECT DISTINCT ON (device_id) device_id, n, off FROM state ORDER BY device_id, rank),
 run AS (
   SELECT ev.id, ev.device_id, ev.event, ev.at,
          coalesce(b.n, 0) + sum(ev.d) OVER w AS n,
          coalesce(b.n, 0) > 0 AS on0, coalesce(b.off, false) AS off0
-    FROM ev JOIN start ON ev.at > start.s
+    FROM ev JOIN start ON ev.at > start.cut
     LEFT JOIN base b USING (device_id)
   WINDOW w AS (PARTITION BY ev.device_id COLLATE "C" ORDER BY ev.at, ev.id)
 ),
@@ -173,15 +212,22 @@ flags AS (
     FROM run
   WINDOW w AS (PARTITION BY device_id COLLATE "C" ORDER BY at, id)
 ),
+-- The kept intervals' changes, the checkpoint's, then the replayed ones (each after the one before).
 changes AS (
+  SELECT k.at, k.dreg, k.doff
+    FROM (SELECT unnest(changes_at) AS at, unnest(changes_reg) AS dreg, unnest(changes_off) AS doff FROM kept) k
+  UNION ALL
+  SELECT k.at, k.dreg, k.doff
+    FROM (SELECT unnest(changes_at) AS at, unnest(changes_reg) AS dreg, unnest(changes_off) AS doff FROM cp) k
+  UNION ALL
   SELECT at, sum(on_now - on_before) AS dreg, sum(off_now - off_before) AS doff
     FROM flags WHERE on_now <> on_before OR off_now <> off_before
    GROUP BY at
 ),
 initial AS (
-  SELECT coalesce((SELECT registered FROM snap), 0)
+  SELECT coalesce((SELECT registered FROM anchor), 0)
            + coalesce((SELECT sum(dreg) FROM changes, bounds WHERE at <= bounds.t0), 0) AS reg,
-         coalesce((SELECT offline FROM snap), 0)
+         coalesce((SELECT offline FROM anchor), 0)
            + coalesce((SELECT sum(doff) FROM changes, bounds WHERE at <= bounds.t0), 0) AS off
 ),
 steps AS (
@@ -203,12 +249,24 @@ series AS (
          initial.off + sum(coalesce(p.doff, 0)) OVER (ORDER BY g.k) AS offline
     FROM bounds, initial, generate_series(1, %(points)s) AS g(k)
     LEFT JOIN per_bucket p USING (k)
+),
+span AS (SELECT c.* FROM changes c, bounds WHERE c.at > bounds.t0),
+-- For a checkpoint: each replayed device's state after its last event.
+final AS (
+  SELECT DISTINCT ON (device_id) device_id, n::int AS n, (event = 'offline' AND n <= 0) AS off
+    FROM run WHERE NOT %(checkpoint)s ORDER BY device_id, at DESC, id DESC
 )
 SELECT (SELECT sum(n * secs) FROM segments) AS device_seconds,
        (SELECT max(n) FROM steps)::int AS peak,
        (SELECT min(n) FROM steps)::int AS lowest,
        (SELECT json_agg(json_build_object('at', at, 'registered', registered, 'offline', offline) ORDER BY k)
-          FROM series) AS series
+          FROM series) AS series,
+       (SELECT coalesce(array_agg(at ORDER BY at), '{}') FROM span) AS changes_at,
+       (SELECT coalesce(array_agg(dreg::int ORDER BY at), '{}') FROM span) AS changes_reg,
+       (SELECT coalesce(array_agg(doff::int ORDER BY at), '{}') FROM span) AS changes_off,
+       (SELECT coalesce(array_agg(device_id ORDER BY device_id), '{}') FROM final) AS devices,
+       (SELECT coalesce(array_agg(n ORDER BY device_id), '{}') FROM final) AS contacts,
+       (SELECT coalesce(array_agg(off ORDER BY device_id), '{}') FROM final) AS offline
 """
 
 
