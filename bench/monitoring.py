@@ -128,7 +128,13 @@ def seed(dsn: str, account: dict, args) -> None:
                 print(f"monitoring: seeded {name} ({time.perf_counter() - t:.1f} s)", flush=True)
         finally:
             cur.execute(SUMMARY_TRIGGER.format("ENABLE"))
-        for table in ("devices", "registration_events", "location", "device_registration_summary"):
+        for table in (
+            "devices",
+            "registration_events",
+            "location",
+            "device_registration_summary",
+            "device_registration_status",
+        ):
             cur.execute(f"VACUUM ANALYZE {table}")
         cur.execute("SELECT count(*) FROM registration_events")
         print(f"monitoring: journal holds {cur.fetchone()[0]} events", flush=True)
@@ -166,9 +172,33 @@ async def snapshot(dsn: str, hours: int = 31 * 24) -> None:
             await snapshots._record_interval(pool, row["account_id"], row["slot"], prev["taken_at"], row["taken_at"])
         # As the loop keeps it each round: the changes up to five minutes ago, the journal replayed after.
         await snapshots.checkpoint(pool, window=31 * 86400)
+        # Each interval's record rewrote its snapshot row: measured after autovacuum would have run.
+        conn = psycopg2.connect(dsn)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("VACUUM ANALYZE registration_snapshots")
+        conn.close()
     finally:
         await pool.close()
     print(f"monitoring: {len(rows)} hourly snapshots with replayed intervals ({time.perf_counter() - t:.1f} s)")
+
+
+def _await_first_round(dsn: str, timeout: float = 120) -> None:
+    """Wait for the API's snapshot loop to take this slot's snapshot: its first round reads every device,
+    and a figure should not include it."""
+    slot = snapshots.current_slot(60)
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    deadline = time.monotonic() + timeout
+    try:
+        with conn.cursor() as cur:
+            while time.monotonic() < deadline:
+                cur.execute("SELECT 1 FROM registration_snapshots WHERE slot = %s", (slot,))
+                if cur.fetchone():
+                    return
+                time.sleep(0.5)
+    finally:
+        conn.close()
 
 
 def main() -> int:
@@ -209,6 +239,7 @@ def main() -> int:
         api, server = serve(settings, workdir)
         procs.append(server)
         token = asyncio.run(_login(api, account["name"]))
+        _await_first_round(dsn)
         results = asyncio.run(measure(api, {"X-Auth-Token": token}, account["id"], args.samples))
     finally:
         for proc in reversed(procs):
