@@ -38,7 +38,7 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.register_rate import LOAD_DEFINES, REALM, seed  # noqa: E402
-from crossbar_py.platform import db, stack  # noqa: E402
+from crossbar_py.platform import bundled, db, stack  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parent.parent / "tests/sip/scenarios/register.xml"
 KAMAILIO_SCHEMA = Path("/usr/share/kamailio/postgres")
@@ -131,13 +131,8 @@ def seed_before(dsn: str, before: str, users: int, workdir: Path) -> str:
         cur.execute("DROP DATABASE IF EXISTS before")
         cur.execute("CREATE DATABASE before")
     conn.close()
-    sql_dir = workdir / "sql-before"
-    sql_dir.mkdir(exist_ok=True)
-    for path in sorted(db.SQL_DIR.glob("[0-9]*.sql")):
-        if path.name < before:
-            (sql_dir / path.name).write_text(path.read_text())
     before_dsn = dsn.rsplit("/", 1)[0] + "/before"
-    db.migrate(before_dsn, sql_dir, out=lambda *_: None)
+    db.migrate(before_dsn, [path for path in bundled.migrations() if path.name < before], out=lambda *_: None)
     seed(before_dsn, users, workdir)
     conn = psycopg2.connect(before_dsn)
     with conn, conn.cursor() as cur:

@@ -139,3 +139,13 @@ CREATE FUNCTION rebuild_device_registration_status() RETURNS void LANGUAGE sql S
      WHERE NOT d.deleted;
 $$;
 SELECT rebuild_device_registration_status();
+
+-- TRUNCATE fires no row triggers: emptying location by hand would leave every device stored registered.
+CREATE FUNCTION location_truncated() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+    PERFORM rebuild_device_registration_status();
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER location_truncated AFTER TRUNCATE ON location
+    FOR EACH STATEMENT EXECUTE FUNCTION location_truncated();

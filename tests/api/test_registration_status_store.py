@@ -146,6 +146,21 @@ async def test_every_status_agrees_with_the_view_as_states_move(client, data_env
     assert d[0]["id"] not in truth
     assert [truth[d[i]["id"]] for i in (1, 7, 8)] == ["expired", "provisioning", "provisioning"]
 
+    # location emptied by hand: no row trigger fires, the statement's trigger recomputes every status
+    # (in a transaction rolled back: other tests' phones share this database).
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("TRUNCATE location")
+            cur.execute(
+                "SELECT device_id, status FROM device_registration_status WHERE account_id = %s", (tenant.account_id,)
+            )
+            stored = dict(cur.fetchall())
+        conn.rollback()
+    finally:
+        conn.close()
+    assert stored[d[9]["id"]] == "expired" and "registered" not in stored.values()
+
 
 async def test_a_disabled_account_disables_every_device_and_back(client, data_env, make_tenant, master_token):
     parent = await make_tenant()
