@@ -14,6 +14,7 @@ import asyncio
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -243,6 +244,7 @@ def main() -> int:
     finally:
         for proc in reversed(procs):
             proc.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     _report(results)
     _report_workers(table)
     return 0

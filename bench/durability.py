@@ -9,6 +9,7 @@ usage: python bench/durability.py [--users 20000] [--rate 500] [--kill-after 8] 
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -127,6 +128,7 @@ def main() -> int:
         if kam:
             kam.stop()
         pg.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

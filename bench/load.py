@@ -11,6 +11,7 @@ import asyncio
 import collections
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -186,6 +187,7 @@ def main() -> int:
     finally:
         for proc in reversed(procs):
             proc.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

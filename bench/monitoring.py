@@ -10,6 +10,7 @@ usage: python bench/monitoring.py [--devices 10000] [--events 1000000] [--live 0
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import sys
 import tempfile
@@ -244,6 +245,8 @@ def main() -> int:
     finally:
         for proc in reversed(procs):
             proc.stop()
+        if procs:  # a database left running for --seed-only keeps its directory
+            shutil.rmtree(workdir, ignore_errors=True)
     floor = statistics.median(results["/healthz (floor)"])
     if args.database:
         print(f"database {args.database} (account {account['id']})")

@@ -25,6 +25,7 @@ import argparse
 import csv
 import glob
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -380,6 +381,7 @@ def main() -> int:
         report(runs)
     finally:
         pg.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

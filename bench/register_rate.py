@@ -12,6 +12,7 @@ usage: python bench/register_rate.py [--users 5000] [--seconds 8] [--rates 1000,
 
 import argparse
 import csv
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -231,6 +232,7 @@ def main() -> int:
         best = {mode: measure_mode(workdir, dsn, port, mode, users_csv, args) for mode in args.modes}
     finally:
         pg.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     for mode, rate in best.items():
         print(f"highest clean rate, db_mode {mode}: {rate}/s")
     if 3 in best and 0 in best and best[0]:

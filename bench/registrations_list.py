@@ -7,6 +7,7 @@ usage: python bench/registrations_list.py [--sizes 10000,100000] [--samples 5]
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import sys
 import tempfile
@@ -118,6 +119,7 @@ def main() -> int:
     finally:
         for proc in reversed(procs):
             proc.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
