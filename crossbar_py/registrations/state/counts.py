@@ -47,6 +47,11 @@ async def account(db, account_id: str) -> tuple[Counter, list]:
     return _apply(rows, unswept), unswept
 
 
+async def unswept(db, account_id: str) -> list:
+    """The account's unswept devices alone (id, type, name, status), for a page of named devices."""
+    return await db.fetch_all(queries.EXPIRED_UNSWEPT, {"account_id": account_id})
+
+
 async def fleet(db) -> Counter:
     """{(status, device_type): devices} over every account (for /metrics)."""
     rows, unswept = await asyncio.gather(

@@ -165,7 +165,7 @@ async def analytics(db, account_id: str, raw_query) -> dict:
     seconds, points = PERIODS[period]
     t1 = (await db.fetch_one(queries.DB_NOW))["now"]
     t0 = t1 - timedelta(seconds=seconds)
-    # The device count on a connection of its own, beside the replay (it reads the account's index).
+    # The device count on a connection of its own, beside the replay (it reads a row per device).
     row, count = await asyncio.gather(
         _figures(db, account_id, t0, t1, points), db.fetch_one(queries.ACCOUNT_DEVICES, {"account_id": account_id})
     )

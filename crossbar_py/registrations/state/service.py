@@ -231,11 +231,13 @@ async def bulk_status(db, account_id: str, raw_query) -> dict:
     values.update(account_id=account_id, limit=params["limit"], offset=params["offset"])
     if "device_ids" in values:
         await _only_own_devices(db, account_id, values["device_ids"])
-    tally, unswept = await counts.account(db, account_id)
-    rows = await db.fetch_all(_page(params, where, values, unswept), values)
     if "device_ids" in values:  # a few named devices: their own states, not the account's counts
+        unswept = await counts.unswept(db, account_id)
         named = await db.fetch_all(queries.NAMED_STATES, values)
         tally = Counter((r["status"], r["device_type"]) for r in named)
+    else:
+        tally, unswept = await counts.account(db, account_id)
+    rows = await db.fetch_all(_page(params, where, values, unswept), values)
     items = []
     for row in rows:
         ip, port = parse_uri(row["received"] or row["contact"]) if row["contact"] else (None, None)
