@@ -61,9 +61,20 @@ async def _agree(client, data_env, tenant) -> dict:
     truth = _truth(data_env.dsn, tenant.account_id)
     by_status = Counter(truth.values())
     for status in STATUSES:
+        want = sorted(i for i, s in truth.items() if s == status)
         body = await _bulk(client, tenant, status=status, limit="1000")
-        assert [d["deviceId"] for d in body["data"]] == sorted(i for i, s in truth.items() if s == status), status
+        assert [d["deviceId"] for d in body["data"]] == want, status
         assert body["pagination"]["total"] == by_status[status], status
+        # Pages of two: the stored ranges and the corrected devices merge across page boundaries.
+        paged = []
+        for offset in range(0, len(want) + 2, 2):
+            page = await _bulk(client, tenant, status=status, limit="2", offset=str(offset))
+            paged += [d["deviceId"] for d in page["data"]]
+        assert paged == want, status
+        named = want[:1] + sorted(truth)[:2]
+        body = await _bulk(client, tenant, status=status, device_id=",".join(named), limit="1000")
+        assert [d["deviceId"] for d in body["data"]] == sorted(set(named) & set(want)), status
+        assert body["pagination"]["total"] == len(set(named) & set(want)), status
     whole = (await _bulk(client, tenant, limit="1000"))["pagination"]
     assert whole["total"] == len(truth)
     assert whole["registered"] == by_status["registered"]
@@ -79,10 +90,10 @@ async def _agree(client, data_env, tenant) -> dict:
 
 @pytest.fixture
 async def phones(client, tenant):
-    """Ten devices, one owned by a user."""
+    """Twelve devices, one owned by a user."""
     owner = await tenant.create_user(client)
     devices = []
-    for i in range(10):
+    for i in range(12):
         fields = {"sip": {"username": f"st{i}{secrets.token_hex(4)}", "password": "pw12345678"}}
         if i == 8:
             fields["owner_id"] = owner["id"]
@@ -123,11 +134,14 @@ async def test_every_status_agrees_with_the_view_as_states_move(client, data_env
     )
     _contact(dsn, tenant, d[9], 60)
     _contact(dsn, tenant, d[9], -5)
+    _contact(dsn, tenant, d[10], -3)  # a second unswept expiry
+    swept = _contact(dsn, tenant, d[11], -5)
+    _sql(dsn, ("DELETE FROM location WHERE ruid = %s", swept))  # the timer swept it: stored expired
 
     truth = await _agree(client, data_env, tenant)
     expected = ["registered", "expired", "invalid", "offline", "unregistered", "provisioning", "unregistered"]
     assert [truth[dev["id"]] for dev in d[:7]] == expected
-    assert [truth[dev["id"]] for dev in d[7:]] == ["disabled", "disabled", "registered"]
+    assert [truth[dev["id"]] for dev in d[7:]] == ["disabled", "disabled", "registered", "expired", "expired"]
 
     # The states move: a device deleted, one enabled again, the owner enabled, the timer sweeps d1.
     await ok(await client.delete(tenant.url(f"/devices/{d[0]['id']}"), headers=tenant.headers))
