@@ -50,6 +50,10 @@ def _stored(dsn: str, account_id: str) -> list:
     return _sql(dsn, ("SELECT * FROM device_registration_status WHERE account_id = %s ORDER BY 1", account_id))
 
 
+async def _enable(client, tenant, path: str, enabled: bool) -> None:
+    await ok(await client.patch(tenant.url(path), json={"data": {"enabled": enabled}}, headers=tenant.headers))
+
+
 async def _bulk(client, tenant, **params) -> dict:
     resp = await client.get(tenant.url("/devices/registration/status"), params=params, headers=tenant.headers)
     return await ok(resp)
@@ -122,16 +126,8 @@ async def test_every_status_agrees_with_the_view_as_states_move(client, data_env
     gone = _contact(dsn, tenant, d[4], 60)
     _sql(dsn, ("DELETE FROM location WHERE ruid = %s", gone))
     _sql(dsn, ("UPDATE devices SET created = now() - interval '3 days' WHERE id = %s", d[6]["id"]))
-    await ok(
-        await client.patch(
-            tenant.url(f"/devices/{d[7]['id']}"), json={"data": {"enabled": False}}, headers=tenant.headers
-        )
-    )
-    await ok(
-        await client.patch(
-            tenant.url(f"/users/{owner['id']}"), json={"data": {"enabled": False}}, headers=tenant.headers
-        )
-    )
+    await _enable(client, tenant, f"/devices/{d[7]['id']}", False)
+    await _enable(client, tenant, f"/users/{owner['id']}", False)
     _contact(dsn, tenant, d[9], 60)
     _contact(dsn, tenant, d[9], -5)
     _contact(dsn, tenant, d[10], -3)  # a second unswept expiry
@@ -145,16 +141,8 @@ async def test_every_status_agrees_with_the_view_as_states_move(client, data_env
 
     # The states move: a device deleted, one enabled again, the owner enabled, the timer sweeps d1.
     await ok(await client.delete(tenant.url(f"/devices/{d[0]['id']}"), headers=tenant.headers))
-    await ok(
-        await client.patch(
-            tenant.url(f"/devices/{d[7]['id']}"), json={"data": {"enabled": True}}, headers=tenant.headers
-        )
-    )
-    await ok(
-        await client.patch(
-            tenant.url(f"/users/{owner['id']}"), json={"data": {"enabled": True}}, headers=tenant.headers
-        )
-    )
+    await _enable(client, tenant, f"/devices/{d[7]['id']}", True)
+    await _enable(client, tenant, f"/users/{owner['id']}", True)
     _sql(dsn, ("DELETE FROM location WHERE username = %s", d[1]["sip"]["username"]))
     truth = await _agree(client, data_env, tenant)
     assert d[0]["id"] not in truth
