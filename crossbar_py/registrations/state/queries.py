@@ -50,7 +50,8 @@ STORED_COUNTS = _STORED_COUNTS.format(provisioning=PROVISIONING_SINCE, scope="WH
 FLEET_STORED_COUNTS = _STORED_COUNTS.format(provisioning=PROVISIONING_SINCE, scope="")
 
 # Devices stored `registered` whose every contact has expired while Kamailio's timer has not removed it
-# yet, with the status they have now: found from the expired rows of location_expires_idx, a few.
+# yet, with the status they have now (a few): location is read whole, as it has no index on `expires`
+# (refreshes stay HOT updates; docs/decisions.md §29).
 _EXPIRED_UNSWEPT = """
 SELECT st.device_id, st.device_type, d.name, registration_status(false, 0, st.last_event, st.created) AS status
   FROM (SELECT DISTINCT username, domain FROM location WHERE expires <= {now}) x
