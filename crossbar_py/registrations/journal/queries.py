@@ -21,15 +21,16 @@ ON CONFLICT (account_id, slot) DO NOTHING
 
 SNAPSHOT_TAKEN = "SELECT 1 FROM registration_snapshots WHERE slot = %(slot)s LIMIT 1"
 
-# Intervals to record, oldest first: each snapshot without kept changes that has a previous one (the
-# interval's start) and was taken at least `grace` seconds ago.
+# Intervals to record, newest first (recent periods are asked for most; a backlog after an upgrade is
+# caught up behind them): each snapshot without kept changes that has a previous one (the interval's
+# start) and was taken at least `grace` seconds ago.
 SNAPSHOTS_UNRECORDED = """
 SELECT s.account_id, s.slot, s.taken_at, p.since
   FROM registration_snapshots s
  CROSS JOIN LATERAL (SELECT max(p.taken_at) AS since FROM registration_snapshots p
                       WHERE p.account_id = s.account_id AND p.taken_at < s.taken_at) p
  WHERE s.changes_at IS NULL AND p.since IS NOT NULL AND s.taken_at <= now() - make_interval(secs => %(grace)s)
- ORDER BY s.taken_at
+ ORDER BY s.taken_at DESC
  LIMIT %(limit)s
 """
 

@@ -3,7 +3,7 @@ so that analytics can replay the journal from a known state. Every API process r
 runs in one process at a time (an advisory lock) and a slot is taken once (ON CONFLICT DO NOTHING)."""
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from crossbar_py.platform import periodic
 from crossbar_py.registrations.journal import queries
@@ -17,10 +17,14 @@ MIN_KEEP_DAYS = 32
 # An interval is recorded once Kamailio's timer has swept the contacts that expired in it (UL_TIMER, 60 s;
 # a sweep journals an expiry at its expiry time, inside the closed interval), five sweeps after it closed.
 RECORD_AFTER_SECONDS = 300
-# Intervals recorded per round, so that a backlog (snapshots kept before sql/092) is caught up gradually.
+# Intervals recorded per round, newest first, so that a backlog (snapshots kept before sql/092) is caught
+# up gradually behind the intervals that close.
 RECORD_PER_ROUND = 20
 # Checkpoints are refreshed for the accounts with 500 events in this window (a quiet account's stays valid).
 CHECKPOINT_WINDOW_SECONDS = 15 * 60
+# A checkpoint replays the journal since the account's newest recorded snapshot; when that is older than
+# this (the loop stopped a while), none is kept: a replay that long belongs to the requests that ask.
+CHECKPOINT_MAX_SPAN = timedelta(hours=3)
 
 
 def current_slot(minutes: int, now: datetime | None = None) -> datetime:
@@ -73,7 +77,7 @@ async def checkpoint(
     upto = (await db.fetch_one(queries.CHECKPOINT_UPTO, {"grace": grace}))["upto"]
     done = 0
     for row in rows:
-        if row["since"] is None or row["since"] >= upto:
+        if row["since"] is None or not upto - CHECKPOINT_MAX_SPAN <= row["since"] < upto:
             continue
         state = await monitoring.replay(db, row["account_id"], row["since"], upto, 1, checkpoint=False)
         await db.execute(
