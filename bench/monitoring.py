@@ -71,12 +71,14 @@ SELECT indexname, indexdef FROM pg_indexes
 SUMMARY_TRIGGER = "ALTER TABLE registration_events {} TRIGGER registration_events_summary"
 SEED_SUMMARY = """
 TRUNCATE device_registration_summary;
+ALTER TABLE device_registration_summary DISABLE TRIGGER device_registration_summary_status;
 INSERT INTO device_registration_summary (device_id, last_event, last_event_id, registered_at)
 SELECT e.device_id, e.event, e.id, agg.registered_at
   FROM (SELECT device_id, max(id) FILTER (WHERE event NOT IN ('banned', 'ban_lifted')) AS last_id,
                max(ts) FILTER (WHERE event = 'registered') AS registered_at
           FROM registration_events WHERE device_id IS NOT NULL GROUP BY device_id) agg
   JOIN registration_events e ON e.id = agg.last_id;
+ALTER TABLE device_registration_summary ENABLE TRIGGER device_registration_summary_status;
 SELECT rebuild_device_registration_status();
 """
 

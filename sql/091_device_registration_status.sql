@@ -28,6 +28,18 @@ CREATE TABLE device_registration_status (
 CREATE INDEX device_registration_status_account_idx
     ON device_registration_status (account_id, status, device_id) INCLUDE (device_type, created);
 
+-- What a device's row is computed from, in one place (refresh and rebuild).
+CREATE VIEW device_registration_inputs AS
+SELECT d.id AS device_id, d.account_id, coalesce(d.device_type, 'sip_device') AS device_type, d.created,
+       device_blocked(d.enabled, a.enabled, u.enabled, u.deleted) AS blocked,
+       (SELECT count(*) FROM location l WHERE l.username = d.sip_username AND l.domain = d.sip_realm)::int AS contacts,
+       s.last_event
+  FROM devices d
+  JOIN accounts a ON a.id = d.account_id
+  LEFT JOIN users u ON u.id = d.owner_id
+  LEFT JOIN device_registration_summary s ON s.device_id = d.id
+ WHERE NOT d.deleted;
+
 -- The rows of the given devices computed from scratch; a deleted or missing device loses its row.
 -- The rows are locked before the contacts are counted, so a registration committing in between is
 -- either counted here or applies its own count after this commits.
@@ -37,15 +49,7 @@ BEGIN
     PERFORM 1 FROM device_registration_status WHERE device_id = ANY(ids) ORDER BY device_id FOR UPDATE;
     INSERT INTO device_registration_status AS st
            (device_id, account_id, device_type, created, blocked, contacts, last_event)
-    SELECT d.id, d.account_id, coalesce(d.device_type, 'sip_device'), d.created,
-           device_blocked(d.enabled, a.enabled, u.enabled, u.deleted),
-           (SELECT count(*) FROM location l WHERE l.username = d.sip_username AND l.domain = d.sip_realm),
-           s.last_event
-      FROM devices d
-      JOIN accounts a ON a.id = d.account_id
-      LEFT JOIN users u ON u.id = d.owner_id
-      LEFT JOIN device_registration_summary s ON s.device_id = d.id
-     WHERE d.id = ANY(ids) AND NOT d.deleted
+    SELECT * FROM device_registration_inputs WHERE device_id = ANY(ids)
     ON CONFLICT (device_id) DO UPDATE
        SET account_id = EXCLUDED.account_id, device_type = EXCLUDED.device_type, created = EXCLUDED.created,
            blocked = EXCLUDED.blocked, contacts = EXCLUDED.contacts, last_event = EXCLUDED.last_event;
@@ -93,50 +97,33 @@ CREATE TRIGGER users_registration_status AFTER INSERT OR DELETE OR UPDATE OF ena
 CREATE TRIGGER accounts_registration_status AFTER UPDATE OF enabled ON accounts
     FOR EACH ROW EXECUTE FUNCTION owners_registration_status();
 
--- Each journal event: the summary as before, then the device's status row. A contact added or removed
--- recounts the AoR's rows; the summary's row lock, taken first, orders two transactions of one device,
--- and the count, a statement of its own, sees the one that committed first.
-CREATE OR REPLACE FUNCTION summarize_registration_event() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+-- The summary changed (a journal event of the device): its last event follows, and a contact added or
+-- removed recounts the AoR's rows. This runs while the summary's row lock is held, which orders two
+-- transactions of one device; the count, a statement of its own, sees the one that committed first.
+CREATE FUNCTION summary_registration_status() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
-    IF NEW.device_id IS NOT NULL AND NEW.event NOT IN ('banned', 'ban_lifted') THEN
-        INSERT INTO device_registration_summary AS s (device_id, last_event, last_event_id, registered_at)
-        VALUES (NEW.device_id, NEW.event, NEW.id, CASE WHEN NEW.event = 'registered' THEN NEW.ts END)
-        ON CONFLICT (device_id) DO UPDATE
-           SET last_event = CASE WHEN EXCLUDED.last_event_id > s.last_event_id THEN EXCLUDED.last_event ELSE s.last_event END,
-               last_event_id = greatest(EXCLUDED.last_event_id, s.last_event_id),
-               registered_at = greatest(EXCLUDED.registered_at, s.registered_at);
-        IF NEW.event IN ('refreshed', 'replaced', 'auth_failed') THEN
-            UPDATE device_registration_status st SET last_event = s.last_event
-              FROM device_registration_summary s
-             WHERE s.device_id = NEW.device_id AND st.device_id = NEW.device_id
-               AND st.last_event IS DISTINCT FROM s.last_event;
-        ELSE
-            UPDATE device_registration_status st
-               SET last_event = s.last_event,
-                   contacts = (SELECT count(*) FROM devices d JOIN location l
-                                   ON l.username = d.sip_username AND l.domain = d.sip_realm
-                                WHERE d.id = NEW.device_id)
-              FROM device_registration_summary s
-             WHERE s.device_id = NEW.device_id AND st.device_id = NEW.device_id;
-        END IF;
+    IF NEW.last_event IN ('refreshed', 'replaced', 'auth_failed') THEN
+        UPDATE device_registration_status SET last_event = NEW.last_event
+         WHERE device_id = NEW.device_id AND last_event IS DISTINCT FROM NEW.last_event;
+    ELSE
+        UPDATE device_registration_status
+           SET last_event = NEW.last_event,
+               contacts = (SELECT count(*) FROM devices d JOIN location l
+                               ON l.username = d.sip_username AND l.domain = d.sip_realm
+                            WHERE d.id = NEW.device_id)
+         WHERE device_id = NEW.device_id;
     END IF;
     RETURN NULL;
 END
 $$;
+CREATE TRIGGER device_registration_summary_status AFTER INSERT OR UPDATE ON device_registration_summary
+    FOR EACH ROW EXECUTE FUNCTION summary_registration_status();
 
 -- Everything recomputed (the migration, and a bulk load that ran with the triggers off).
 CREATE FUNCTION rebuild_device_registration_status() RETURNS void LANGUAGE sql SECURITY DEFINER AS $$
     TRUNCATE device_registration_status;
     INSERT INTO device_registration_status (device_id, account_id, device_type, created, blocked, contacts, last_event)
-    SELECT d.id, d.account_id, coalesce(d.device_type, 'sip_device'), d.created,
-           device_blocked(d.enabled, a.enabled, u.enabled, u.deleted), coalesce(c.n, 0), s.last_event
-      FROM devices d
-      JOIN accounts a ON a.id = d.account_id
-      LEFT JOIN users u ON u.id = d.owner_id
-      LEFT JOIN device_registration_summary s ON s.device_id = d.id
-      LEFT JOIN (SELECT username, domain, count(*) AS n FROM location GROUP BY 1, 2) c
-             ON c.username = d.sip_username AND c.domain = d.sip_realm
-     WHERE NOT d.deleted;
+    SELECT * FROM device_registration_inputs;
 $$;
 SELECT rebuild_device_registration_status();
 

@@ -38,18 +38,17 @@ def _apply(rows: list, unswept: list) -> Counter:
     return +counts
 
 
-async def account(db, account_id: str) -> tuple[Counter, list]:
-    """{(status, device_type): devices} as of now, and the unswept devices (id, type, name, status)."""
-    params = {"account_id": account_id}
-    rows, unswept = await asyncio.gather(
-        db.fetch_all(queries.STORED_COUNTS, params), db.fetch_all(queries.EXPIRED_UNSWEPT, params)
-    )
-    return _apply(rows, unswept), unswept
-
-
 async def unswept(db, account_id: str) -> list:
-    """The account's unswept devices alone (id, type, name, status), for a page of named devices."""
+    """The account's unswept devices (id, type, name, status)."""
     return await db.fetch_all(queries.EXPIRED_UNSWEPT, {"account_id": account_id})
+
+
+async def account(db, account_id: str) -> tuple[Counter, list]:
+    """{(status, device_type): devices} as of now, and the unswept devices."""
+    rows, moved = await asyncio.gather(
+        db.fetch_all(queries.STORED_COUNTS, {"account_id": account_id}), unswept(db, account_id)
+    )
+    return _apply(rows, moved), moved
 
 
 async def fleet(db) -> Counter:
